@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: ISC
+# Helpers shared by every test folder. Each test is its own ctest entry with a label, so
+# `ctest -L unit` (or property, differential, fuzz-replay, conformance) selects one class.
+
+include(GoogleTest)
+
+# refloop_add_gtest(NAME LABEL SOURCES... [LIBS...])
+#   One GoogleTest executable, registered as one ctest entry named NAME (so a crash in one test
+#   binary cannot hide the others), with LABEL.
+function(refloop_add_gtest name label)
+  cmake_parse_arguments(arg "" "TIMEOUT" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${arg_SOURCES})
+  target_link_libraries(${name} PRIVATE ${arg_LIBS} refloop_warnings GTest::gtest GTest::gmock GTest::gtest_main)
+  target_compile_features(${name} PRIVATE cxx_std_20)
+  add_test(NAME ${name} COMMAND ${name} --gtest_brief=1)
+  if(NOT arg_TIMEOUT)
+    set(arg_TIMEOUT 600)
+  endif()
+  set_tests_properties(${name} PROPERTIES LABELS ${label} TIMEOUT ${arg_TIMEOUT}
+                       ENVIRONMENT "TZ=UTC")
+endfunction()
+
+# refloop_add_property(NAME SOURCES... [LIBS...]): a RapidCheck + GoogleTest executable, label
+# `property`. RC_PARAMS from the environment still applies (seed, max_success, reproduce).
+function(refloop_add_property name)
+  cmake_parse_arguments(arg "" "" "SOURCES;LIBS" ${ARGN})
+  refloop_add_gtest(${name} property SOURCES ${arg_SOURCES} LIBS ${arg_LIBS} rapidcheck_gtest rapidcheck)
+endfunction()
+
+# refloop_add_fuzz_target(NAME SOURCES... [LIBS...])
+#   fuzz/<NAME>.cpp defines LLVMFuzzerTestOneInput. Always builds `replay_<NAME>`, which links the
+#   plain replay main and runs every file of fuzz/corpus/<NAME>/ through the target (ctest label
+#   fuzz-replay). With REFLOOP_LIBFUZZER it also builds `fuzz_<NAME>` linked with libFuzzer.
+set(REFLOOP_FUZZ_TARGETS "" CACHE INTERNAL "")
+function(refloop_add_fuzz_target name)
+  cmake_parse_arguments(arg "" "" "SOURCES;LIBS" ${ARGN})
+  set(corpus ${PROJECT_SOURCE_DIR}/fuzz/corpus/${name})
+  if(NOT REFLOOP_LIBFUZZER)
+    add_executable(replay_${name} ${arg_SOURCES} ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cpp)
+    target_link_libraries(replay_${name} PRIVATE ${arg_LIBS} refloop_warnings)
+    target_compile_features(replay_${name} PRIVATE cxx_std_20)
+    add_test(NAME fuzz-replay.${name} COMMAND replay_${name} ${corpus})
+    set_tests_properties(fuzz-replay.${name} PROPERTIES LABELS fuzz-replay TIMEOUT 600)
+  else()
+    add_executable(fuzz_${name} ${arg_SOURCES})
+    target_link_libraries(fuzz_${name} PRIVATE ${arg_LIBS})
+    target_compile_features(fuzz_${name} PRIVATE cxx_std_20)
+    target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
+  endif()
+  set(REFLOOP_FUZZ_TARGETS ${REFLOOP_FUZZ_TARGETS} ${name} CACHE INTERNAL "")
+endfunction()

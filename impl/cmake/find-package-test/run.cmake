@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: ISC
+# Installs the build at BUILD_DIR into PREFIX, then configures, builds and runs the consumer in
+# SOURCE_DIR through find_package(refloop), and compiles it once more through pkg-config.
+file(REMOVE_RECURSE ${PREFIX})
+set(flags "")
+if(SANITIZERS)
+  set(flags "-fsanitize=${SANITIZERS}")
+endif()
+if(COVERAGE)
+  set(flags "${flags} --coverage")
+endif()
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${ARGN}")
+  endif()
+endfunction()
+run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${PREFIX})
+set(consumer ${PREFIX}/consumer-build)
+run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${consumer} -DCMAKE_PREFIX_PATH=${PREFIX}
+    "-DCMAKE_CXX_FLAGS=${flags}" "-DCMAKE_C_FLAGS=${flags}")
+run(${CMAKE_COMMAND} --build ${consumer})
+run(${consumer}/consumer)
+# pkg-config route: the same source compiled by hand with the flags refloop.pc gives, which
+# proves the .pc file is complete and relocatable (it is read from the scratch prefix).
+file(GLOB_RECURSE pc_file ${PREFIX}/*/refloop.pc)
+get_filename_component(pc_dir "${pc_file}" DIRECTORY)
+execute_process(COMMAND ${CMAKE_COMMAND} -E env PKG_CONFIG_PATH=${pc_dir} pkg-config --cflags --libs refloop
+  OUTPUT_VARIABLE pc_flags OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "pkg-config --cflags --libs refloop failed")
+endif()
+separate_arguments(pc_flags UNIX_COMMAND "${pc_flags}")
+separate_arguments(extra UNIX_COMMAND "${flags}")
+run(c++ -std=c++20 ${extra} ${SOURCE_DIR}/consumer.cpp -o ${PREFIX}/consumer-pc ${pc_flags})
+run(${PREFIX}/consumer-pc)
