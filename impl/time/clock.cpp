@@ -21,6 +21,9 @@ timespec read_clock(clockid_t id) {
 
 }  // namespace
 
+timespec read_realtime() { return read_clock(CLOCK_REALTIME); }
+timespec read_monotonic() { return read_clock(CLOCK_MONOTONIC); }
+
 // implements: CLOCK-002
 tain WallClock::now() {
   const timespec ts = read_clock(CLOCK_REALTIME);

@@ -15,6 +15,11 @@
 
 namespace refloop {
 
+// The raw system clocks, for the few callers that need the kernel's own reading (the skalibs
+// compatibility layer reproduces skalibs' sysclock functions). Everything else uses a Clock.
+timespec read_realtime();
+timespec read_monotonic();
+
 class Clock {
  public:
   virtual ~Clock() = default;
