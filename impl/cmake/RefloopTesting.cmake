@@ -20,11 +20,18 @@ function(refloop_add_gtest name label)
                        ENVIRONMENT "TZ=UTC")
 endfunction()
 
-# refloop_add_property(NAME SOURCES... [LIBS...]): a RapidCheck + GoogleTest executable, label
-# `property`. RC_PARAMS from the environment still applies (seed, max_success, reproduce).
+# refloop_add_property(NAME SOURCES... [LIBS...] [MAX_SUCCESS N]): a RapidCheck + GoogleTest
+# executable, label `property`, running N cases per property (default 1000). RC_PARAMS from the
+# environment is appended after the default, and RapidCheck keeps the last value of a key, so
+# `RC_PARAMS="max_success=100000" ctest -L property` runs more, and `reproduce=` still works.
 function(refloop_add_property name)
-  cmake_parse_arguments(arg "" "" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(arg "" "MAX_SUCCESS" "SOURCES;LIBS" ${ARGN})
+  if(NOT arg_MAX_SUCCESS)
+    set(arg_MAX_SUCCESS 1000)
+  endif()
   refloop_add_gtest(${name} property SOURCES ${arg_SOURCES} LIBS ${arg_LIBS} rapidcheck_gtest rapidcheck)
+  set_property(TEST ${name} PROPERTY ENVIRONMENT_MODIFICATION
+               "RC_PARAMS=string_prepend:max_success=${arg_MAX_SUCCESS} ")
 endfunction()
 
 # refloop_add_fuzz_target(NAME SOURCES... [LIBS...])
