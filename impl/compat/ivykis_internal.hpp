@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: ISC
+// Private glue of the ivykis C API (spec/loop.md, IVAPI): the per-thread state behind iv_init,
+// and how each C struct maps onto the C++ object the loop works with. struct iv_fd and struct
+// iv_task carry their refloop::Fd / refloop::Task inside their pad; refloop::Timer is larger than
+// iv_timer's pad, so a registered timer's pad[0] points to a Timer owned by the thread state.
+// The C++ objects' cookie is the C struct, and their handlers are trampolines that read the C
+// struct's handler and cookie at call time.
+#pragma once
+
+#include <ctime>
+#include <memory>
+#include <new>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <iv.h>
+#include "refloop/loop/loop.hpp"
+#include "refloop/time/clock.hpp"
+
+namespace refloop::ivykis {
+
+static_assert(sizeof(Fd) <= sizeof(iv_fd::pad) && alignof(Fd) <= alignof(void*));
+static_assert(sizeof(Task) <= sizeof(iv_task::pad) && alignof(Task) <= alignof(void*));
+#if defined(__LP64__)
+static_assert(sizeof(iv_fd) == 128 && sizeof(iv_timer) == 64 && sizeof(iv_task) == 64,
+              "struct sizes must match ivykis's (IVAPI-002)");
+#endif
+
+// iv_now is CLOCK_MONOTONIC, as in ivykis; its readings become tains through the plain
+// representation mapping (label 2^62 + t), so timespec <-> tain is exact in both directions.
+class MonotonicClock final : public Clock {
+ public:
+  tain now() override;
+};
+
+// Declared so that the loop is destroyed first (it may still look at the objects it holds),
+// then the timers it pointed into, then the clock it read.
+struct ThreadState {
+  MonotonicClock clock;
+  timespec now_cache{};   // what iv_now's pointer points at
+  int running = 0;        // iv_main depth, so iv_deinit from a callback is caught
+  // Objects registered in this thread, so iv_deinit can mark them unregistered again.
+  std::unordered_set<iv_fd*> fds;
+  std::unordered_set<iv_task*> tasks;
+  std::unordered_map<iv_timer*, std::unique_ptr<Timer>> timers;
+  std::optional<Loop> loop;  // engaged from iv_init until iv_deinit
+
+  explicit ThreadState(std::string_view backend);
+};
+
+// The calling thread's state, or nullptr before iv_init.
+ThreadState* current();
+// The calling thread's state; fatal ("<call>: called in a thread without iv_init") if none.
+ThreadState& require(const char* call);
+
+inline Fd& inner(iv_fd& fd) { return *std::launder(reinterpret_cast<Fd*>(fd.pad)); }
+inline const Fd& inner(const iv_fd& fd) {
+  return *std::launder(reinterpret_cast<const Fd*>(fd.pad));
+}
+inline Task& inner(iv_task& task) { return *std::launder(reinterpret_cast<Task*>(task.pad)); }
+inline const Task& inner(const iv_task& task) {
+  return *std::launder(reinterpret_cast<const Task*>(task.pad));
+}
+inline Timer* inner(const iv_timer& timer) { return static_cast<Timer*>(timer.pad[0]); }
+
+// ivykis_objects.cpp: marks every C struct registered in `state` unregistered again (iv_deinit,
+// after the loop is gone). Not used at thread exit, where those structs may be gone already:
+// there only refloop's own memory is released, by ThreadState's destructor.
+void forget_registered(ThreadState& state);
+
+// ivykis_fatal.cpp: routes refloop's core fatal path to iv_fatal's handler (idempotent).
+void install_core_fatal_hook();
+
+}  // namespace refloop::ivykis

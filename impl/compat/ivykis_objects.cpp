@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: ISC
+// The ivykis C API, part 3 (spec/loop.md, IVAPI): struct iv_fd, iv_timer and iv_task on top of
+// refloop::Fd, Timer and Task. Misuse the C layer can see (an fd < 0, registering twice,
+// unregistering or setting a handler on an unregistered object) is reported here with ivykis's
+// wording and the iv_* name; what only the loop or a backend can see (an object of another
+// thread's loop, a kernel refusing the fd) comes through the core fatal path, renamed.
+#include <cerrno>
+
+#include "ivykis_internal.hpp"
+
+namespace refloop::ivykis {
+
+namespace {
+
+// Trampolines: the C++ object's cookie is the C struct; its handler and cookie are read now.
+void fd_in(void* c) {
+  auto* fd = static_cast<iv_fd*>(c);
+  if (fd->handler_in != nullptr) fd->handler_in(fd->cookie);
+}
+void fd_out(void* c) {
+  auto* fd = static_cast<iv_fd*>(c);
+  if (fd->handler_out != nullptr) fd->handler_out(fd->cookie);
+}
+void fd_err(void* c) {
+  auto* fd = static_cast<iv_fd*>(c);
+  if (fd->handler_err != nullptr) fd->handler_err(fd->cookie);
+}
+
+// The loop unregistered the timer before calling this; release its refloop::Timer first, since
+// the application's handler may register the same struct again, or free it.
+void timer_fired(void* c) {
+  auto* timer = static_cast<iv_timer*>(c);
+  timer->pad[0] = nullptr;
+  if (ThreadState* state = current()) state->timers.erase(timer);
+  if (timer->handler != nullptr) timer->handler(timer->cookie);
+}
+
+void task_ran(void* c) {
+  auto* task = static_cast<iv_task*>(c);
+  if (ThreadState* state = current()) state->tasks.erase(task);
+  if (task->handler != nullptr) task->handler(task->cookie);
+}
+
+// The checks iv_fd_register and iv_fd_register_try share; returns the inner Fd, ready to go.
+Fd& prepare_fd(iv_fd& fd, const char* call) {
+  require(call);
+  Fd& in = inner(fd);
+  if (fd.fd < 0) iv_fatal("%s: called with invalid fd %d", call, fd.fd);
+  if (Loop::registered(in)) iv_fatal("%s: called with fd which is still registered", call);
+  in.fd = fd.fd;
+  in.cookie = &fd;
+  in.handler_in = fd.handler_in != nullptr ? fd_in : nullptr;
+  in.handler_out = fd.handler_out != nullptr ? fd_out : nullptr;
+  in.handler_err = fd.handler_err != nullptr ? fd_err : nullptr;
+  return in;
+}
+
+ThreadState& require_registered(const iv_fd& fd, const char* call) {
+  ThreadState& state = require(call);
+  if (!Loop::registered(inner(fd))) iv_fatal("%s: called with fd which is not registered", call);
+  return state;
+}
+
+tain expiry_of(const iv_timer& timer) {
+  auto when = tain_from_timespec(timer.expires);
+  if (!when) {
+    iv_fatal("iv_timer_register: called with invalid expiry {%lld, %ld}: %s",
+             static_cast<long long>(timer.expires.tv_sec), static_cast<long>(timer.expires.tv_nsec),
+             describe(when.error()));
+  }
+  return *when;
+}
+
+}  // namespace
+
+void forget_registered(ThreadState& state) {
+  for (iv_fd* fd : state.fds) new (fd->pad) Fd{};
+  for (iv_task* task : state.tasks) new (task->pad) Task{};
+  for (auto& [timer, unused] : state.timers) timer->pad[0] = nullptr;
+  state.fds.clear();
+  state.tasks.clear();
+  state.timers.clear();
+}
+
+}  // namespace refloop::ivykis
+
+using refloop::ivykis::current;
+using refloop::ivykis::inner;
+using refloop::ivykis::require;
+
+extern "C" {
+
+// ---- fds -----------------------------------------------------------------------------------
+
+// implements: IVAPI-006
+void IV_FD_INIT(struct iv_fd* fd) {
+  fd->fd = -1;
+  fd->handler_in = nullptr;
+  fd->handler_out = nullptr;
+  fd->handler_err = nullptr;
+  new (fd->pad) refloop::Fd{};
+}
+
+// implements: IVAPI-007
+void iv_fd_register(struct iv_fd* fd) {
+  refloop::Fd& in = refloop::ivykis::prepare_fd(*fd, "iv_fd_register");
+  auto& state = *current();
+  state.loop->register_fd(in);
+  state.fds.insert(fd);
+}
+
+// implements: IVAPI-008
+int iv_fd_register_try(struct iv_fd* fd) {
+  refloop::Fd& in = refloop::ivykis::prepare_fd(*fd, "iv_fd_register_try");
+  auto& state = *current();
+  if (const int error = state.loop->register_fd_try(in); error != 0) {
+    errno = error;
+    return -1;
+  }
+  state.fds.insert(fd);
+  return 0;
+}
+
+void iv_fd_unregister(struct iv_fd* fd) {
+  auto& state = refloop::ivykis::require_registered(*fd, "iv_fd_unregister");
+  state.loop->unregister_fd(inner(*fd));
+  state.fds.erase(fd);
+}
+
+int iv_fd_registered(const struct iv_fd* fd) {
+  return refloop::Loop::registered(inner(*fd)) ? 1 : 0;
+}
+
+// implements: IVAPI-010
+void iv_fd_set_handler_in(struct iv_fd* fd, void (*handler)(void*)) {
+  auto& state = refloop::ivykis::require_registered(*fd, "iv_fd_set_handler_in");
+  fd->handler_in = handler;
+  state.loop->set_handler_in(inner(*fd), handler != nullptr ? refloop::ivykis::fd_in : nullptr);
+}
+
+void iv_fd_set_handler_out(struct iv_fd* fd, void (*handler)(void*)) {
+  auto& state = refloop::ivykis::require_registered(*fd, "iv_fd_set_handler_out");
+  fd->handler_out = handler;
+  state.loop->set_handler_out(inner(*fd), handler != nullptr ? refloop::ivykis::fd_out : nullptr);
+}
+
+void iv_fd_set_handler_err(struct iv_fd* fd, void (*handler)(void*)) {
+  auto& state = refloop::ivykis::require_registered(*fd, "iv_fd_set_handler_err");
+  fd->handler_err = handler;
+  state.loop->set_handler_err(inner(*fd), handler != nullptr ? refloop::ivykis::fd_err : nullptr);
+}
+
+// ---- timers --------------------------------------------------------------------------------
+
+// implements: IVAPI-012 (like ivykis, leaves expires, cookie and handler alone)
+void IV_TIMER_INIT(struct iv_timer* timer) { timer->pad[0] = nullptr; }
+
+void iv_timer_register(struct iv_timer* timer) {
+  auto& state = require("iv_timer_register");
+  if (inner(*timer) != nullptr) iv_fatal("iv_timer_register: called with timer still on the heap");
+  auto owned = std::make_unique<refloop::Timer>();
+  owned->expires = refloop::ivykis::expiry_of(*timer);
+  owned->cookie = timer;
+  owned->handler = refloop::ivykis::timer_fired;
+  refloop::Timer& in = *owned;
+  state.timers[timer] = std::move(owned);
+  timer->pad[0] = &in;
+  state.loop->register_timer(in);
+}
+
+void iv_timer_unregister(struct iv_timer* timer) {
+  auto& state = require("iv_timer_unregister");
+  refloop::Timer* in = inner(*timer);
+  if (in == nullptr) iv_fatal("iv_timer_unregister: called with timer not on the heap");
+  state.loop->unregister_timer(*in);
+  timer->pad[0] = nullptr;
+  state.timers.erase(timer);
+}
+
+int iv_timer_registered(const struct iv_timer* timer) { return inner(*timer) != nullptr ? 1 : 0; }
+
+// ---- tasks ---------------------------------------------------------------------------------
+
+// implements: IVAPI-014 (like ivykis: a task INIT'ed in a task handler waits for the next pass)
+void IV_TASK_INIT(struct iv_task* task) {
+  refloop::Task& in = *new (task->pad) refloop::Task{};
+  if (auto* state = current(); state != nullptr) state->loop->stamp_task(in);
+}
+
+void iv_task_register(struct iv_task* task) {
+  auto& state = require("iv_task_register");
+  refloop::Task& in = inner(*task);
+  if (refloop::Loop::registered(in)) iv_fatal("iv_task_register: called with task still on a list");
+  in.cookie = task;
+  in.handler = refloop::ivykis::task_ran;
+  state.loop->register_task(in);
+  state.tasks.insert(task);
+}
+
+void iv_task_unregister(struct iv_task* task) {
+  auto& state = require("iv_task_unregister");
+  refloop::Task& in = inner(*task);
+  if (!refloop::Loop::registered(in)) {
+    iv_fatal("iv_task_unregister: called with task not on a list");
+  }
+  state.loop->unregister_task(in);
+  state.tasks.erase(task);
+}
+
+int iv_task_registered(const struct iv_task* task) {
+  return refloop::Loop::registered(inner(*task)) ? 1 : 0;
+}
+
+}  // extern "C"
