@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: ISC
+// Unit tests for spec/iopause.md, sections DATA, WAIT, IMPL and STAMP: choosing an
+// implementation, the native timeouts (observed by the interposed poll/ppoll/select of
+// testing/native_spy), clamping, the clock protocol, and iopause_stamp's loop.
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <climits>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "refloop/iopause/iopause.hpp"
+#include "testing/native_spy.hpp"
+#include "testing/test_fds.hpp"
+
+namespace refloop {
+namespace {
+
+using testing::FdPair;
+using testing::NativeKind;
+using testing::NativeSpy;
+
+constexpr IopauseImpl impls[] = {IopauseImpl::ppoll, IopauseImpl::poll, IopauseImpl::select};
+
+// A clock that passes waits through to the kernel (as the real clocks do) and records them.
+class RecordingClock final : public Clock {
+ public:
+  tain now() override { return now_; }
+  tain kernel_timeout(const tain& wanted) override {
+    asked.push_back(wanted);
+    return wanted;
+  }
+  void waited_idle(const tain& wanted) override { idle.push_back(wanted); }
+  tain now_ = tain_epoch;
+  std::vector<tain> asked;
+  std::vector<tain> idle;
+};
+
+// A clock that moves `tick` at every reading and never lets the kernel block.
+class TickingClock final : public Clock {
+ public:
+  explicit TickingClock(tain tick, bool idle_moves_half = false)
+      : tick_(tick), idle_moves_half_(idle_moves_half) {}
+  tain now() override { return t_ = t_ + tick_; }
+  tain kernel_timeout(const tain& wanted) override {
+    asked.push_back(wanted);
+    return tain_zero;
+  }
+  void waited_idle(const tain& wanted) override {
+    t_ = t_ + (idle_moves_half_ ? half(wanted) + tain::normalised(0, 1) : wanted);
+  }
+  std::vector<tain> asked;
+
+ private:
+  tain t_ = tain_epoch;
+  tain tick_;
+  bool idle_moves_half_;
+};
+
+tain ns(std::uint64_t n) { return tain::normalised(0, n); }
+
+// Whether `text` contains one of `words` (static_cast and static_assert do not count: "static ").
+bool mentions(const std::string& text, std::initializer_list<const char*> words) {
+  for (const char* word : words) {
+    if (text.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// [req:IOPAUSE-003] [req:IOPAUSE-004]
+TEST(Iopause, IOPAUSE_004_choosing_an_implementation) {
+  EXPECT_EQ(iopause_function(IopauseImpl::ppoll), &iopause_ppoll);
+  EXPECT_EQ(iopause_function(IopauseImpl::poll), &iopause_poll);
+  EXPECT_EQ(iopause_function(IopauseImpl::select), &iopause_select);
+  EXPECT_EQ(iopause_default_impl, IopauseImpl::ppoll);
+  for (IopauseImpl which : impls) EXPECT_EQ(iopause_impl_from_name(iopause_impl_name(which)), which);
+  EXPECT_FALSE(iopause_impl_from_name("epoll"));
+  EXPECT_FALSE(iopause_impl_from_name(""));
+  EXPECT_STREQ(iopause_impl_name(static_cast<IopauseImpl>(99)), "?");
+  EXPECT_EQ(iopause_function(static_cast<IopauseImpl>(99)), &iopause_ppoll);
+}
+
+// [req:IOPAUSE-005] [req:CLOCK-007] No system clock and no mutable static state in impl/iopause.
+TEST(Iopause, IOPAUSE_005_no_clock_reads_no_global_state) {
+  const std::filesystem::path root = REFLOOP_SOURCE_DIR;
+  std::vector<std::filesystem::path> files{root / "impl/include/refloop/iopause/iopause.hpp"};
+  for (const auto& entry : std::filesystem::directory_iterator(root / "impl/iopause")) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && name.find("_test") == std::string::npos) files.push_back(entry.path());
+  }
+  for (const auto& file : files) {
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_FALSE(mentions(text.str(), {"clock_gettime", "gettimeofday", "std::chrono", "time(",
+                                       "static ", "thread_local"}))
+        << file;
+  }
+  EXPECT_GE(files.size(), 6u);
+}
+
+// [req:IOPAUSE-012]
+TEST(Iopause, IOPAUSE_012_passed_deadline_is_a_check) {
+  for (IopauseImpl which : impls) {
+    SCOPED_TRACE(iopause_impl_name(which));
+    FdPair p = FdPair::pipe();
+    RecordingClock clock;
+    const tain deadline = clock.now_;
+    const tain stamp = add_seconds(deadline, 5);
+    std::vector<iopause_fd> fds{{p[0], iopause_read, 0}};
+    NativeSpy spy;
+    EXPECT_EQ(iopause_function(which)(fds, &deadline, stamp, clock), 0);
+    p.write_to(1, "x");
+    EXPECT_EQ(iopause_function(which)(fds, &deadline, deadline, clock), 1);
+    ASSERT_EQ(spy.calls.size(), 2u);
+    for (const auto& call : spy.calls) {
+      EXPECT_FALSE(call.no_timeout);
+      EXPECT_EQ(call.poll_timeout + call.ppoll_timeout.tv_sec + call.ppoll_timeout.tv_nsec +
+                    call.select_timeout.tv_sec + call.select_timeout.tv_usec, 0);
+    }
+    EXPECT_EQ(clock.asked, (std::vector<tain>{tain_zero, tain_zero}));
+  }
+}
+
+// [req:IOPAUSE-013]
+TEST(Iopause, IOPAUSE_013_null_deadline_waits_forever) {
+  for (IopauseImpl which : impls) {
+    SCOPED_TRACE(iopause_impl_name(which));
+    FdPair p = FdPair::pipe();
+    std::vector<iopause_fd> fds{{p[0], iopause_read, 0}};
+    SimulatedClock simulated;
+    EXPECT_THROW(iopause_function(which)(fds, nullptr, simulated.now(), simulated), SimulatedDeadlock);
+    p.write_to(1, "x");
+    RecordingClock clock;
+    NativeSpy spy;
+    EXPECT_EQ(iopause_function(which)(fds, nullptr, tain_zero, clock), 1);
+    ASSERT_EQ(spy.calls.size(), 1u);
+    EXPECT_TRUE(spy.calls[0].no_timeout);
+    if (which == IopauseImpl::poll) {
+      EXPECT_EQ(spy.calls[0].poll_timeout, -1);
+    }
+    EXPECT_EQ(clock.asked, std::vector<tain>{tain_infinite_relative});
+    EXPECT_EQ(iopause_function(which)(fds, nullptr, tain_zero, simulated), 1);  // finite check
+    EXPECT_FALSE(spy.calls[1].no_timeout);
+  }
+}
+
+// [req:IOPAUSE-014]
+TEST(Iopause, IOPAUSE_014_clock_protocol) {
+  for (IopauseImpl which : impls) {
+    SCOPED_TRACE(iopause_impl_name(which));
+    FdPair p = FdPair::pipe();
+    std::vector<iopause_fd> fds{{p[0], iopause_read, 0}};
+    RecordingClock clock;
+    const tain stamp = clock.now_;
+    const tain deadline = stamp + ns(1500);
+    NativeSpy spy;
+    spy.script.push_back({0, 0});
+    EXPECT_EQ(iopause_function(which)(fds, &deadline, stamp, clock), 0);
+    EXPECT_EQ(clock.asked, std::vector<tain>{ns(1500)});
+    EXPECT_EQ(clock.idle, std::vector<tain>{ns(1500)});
+    p.write_to(1, "x");
+    EXPECT_EQ(iopause_function(which)(fds, &deadline, stamp, clock), 1);
+    EXPECT_EQ(clock.idle.size(), 1u);  // not told about a wait that found something
+    SimulatedClock simulated(stamp);
+    fds[0].fd = p[1];  // the write end, watched for READ: never ready
+    EXPECT_EQ(iopause_function(which)(fds, &deadline, stamp, simulated), 0);
+    EXPECT_EQ(simulated.now(), deadline);
+  }
+}
+
+struct TimeoutCase {
+  tain wanted;
+  timespec ppoll;
+  int poll;
+  timeval select;
+};
+
+// [req:IOPAUSE-016] [req:IOPAUSE-015] [req:IOPAUSE-040] [req:IOPAUSE-041] [req:IOPAUSE-043]
+TEST(Iopause, IOPAUSE_016_native_timeouts) {
+  const tain thirty_days = tain::seconds(30 * 86400);
+  const TimeoutCase cases[] = {
+      {ns(1), {0, 1}, 1, {0, 1}},
+      {ns(1'000'001), {0, 1'000'001}, 2, {0, 1001}},
+      {ns(999'999'500), {0, 999'999'500}, 1000, {1, 0}},
+      {tain::normalised(2, 500), {2, 500}, 2001, {2, 1}},
+      {thirty_days, {30 * 86400, 0}, INT_MAX, {30 * 86400, 0}},
+      {tain::seconds(UINT64_MAX), {INT64_MAX, 999'999'999}, INT_MAX, {INT64_MAX, 999'999}},
+  };
+  for (const TimeoutCase& c : cases) {
+    for (IopauseImpl which : impls) {
+      FdPair p = FdPair::pipe();
+      std::vector<iopause_fd> fds{{p[0], iopause_read, 0}, {p[0], 0, 0}};
+      RecordingClock clock;
+      clock.now_ = tain_zero;  // so that even the largest wanted wait does not wrap
+      const tain deadline = clock.now_ + c.wanted;
+      NativeSpy spy;
+      spy.script.push_back({0, 0});
+      EXPECT_EQ(iopause_function(which)(fds, &deadline, clock.now_, clock), 0);
+      ASSERT_EQ(spy.calls.size(), 1u);
+      const testing::NativeCall& call = spy.calls[0];
+      EXPECT_FALSE(call.no_timeout);
+      switch (which) {
+        case IopauseImpl::ppoll:
+          EXPECT_EQ(call.ppoll_timeout.tv_sec, c.ppoll.tv_sec);
+          EXPECT_EQ(call.ppoll_timeout.tv_nsec, c.ppoll.tv_nsec);
+          EXPECT_FALSE(call.ppoll_sigmask);
+          break;
+        case IopauseImpl::poll: EXPECT_EQ(call.poll_timeout, c.poll); break;
+        case IopauseImpl::select:
+          EXPECT_EQ(call.select_timeout.tv_sec, c.select.tv_sec);
+          EXPECT_EQ(call.select_timeout.tv_usec, c.select.tv_usec);
+          EXPECT_FALSE(call.select_exceptfds);
+          break;
+      }
+    }
+  }
+}
+
+// [req:IOPAUSE-015] The clamped values are accepted by the kernel: a ready fd answers at once.
+TEST(Iopause, IOPAUSE_015_far_deadlines_are_accepted) {
+  for (IopauseImpl which : impls) {
+    SCOPED_TRACE(iopause_impl_name(which));
+    FdPair p = FdPair::pipe();
+    p.write_to(1, "x");
+    std::vector<iopause_fd> fds{{p[0], iopause_read, 0}};
+    RecordingClock clock;
+    const tain far = tain::seconds(UINT64_MAX);
+    EXPECT_EQ(iopause_function(which)(fds, &far, tain_zero, clock), 1);
+    EXPECT_EQ(iopause_function(which)(fds, &tain_infinite, tain_epoch, clock), 1);
+  }
+}
+
+// [req:IOPAUSE-030] [req:IOPAUSE-033]
+TEST(Iopause, IOPAUSE_030_stamp_refreshed_even_on_error) {
+  for (IopauseImpl which : impls) {
+    SimulatedClock clock(add_seconds(tain_epoch, 100));
+    std::vector<iopause_fd> fds{{0, POLLPRI, 0}};
+    tain stamp = tain_epoch;
+    const tain deadline = add_seconds(tain_epoch, 200);
+    errno = 0;
+    EXPECT_EQ(iopause_stamp(fds, &deadline, stamp, clock, which), -1);
+    EXPECT_EQ(errno, EINVAL);
+    EXPECT_EQ(stamp, clock.now());
+  }
+}
+
+// [req:IOPAUSE-031] [req:IOPAUSE-033]
+TEST(Iopause, IOPAUSE_031_eintr_retries_from_the_fresh_stamp) {
+  for (IopauseImpl which : impls) {
+    SCOPED_TRACE(iopause_impl_name(which));
+    TickingClock clock(tain::normalised(0, 300'000'000));
+    tain stamp = clock.now();
+    const tain deadline = add_seconds(stamp, 1);
+    NativeSpy spy;
+    spy.script.push_back({-1, EINTR});
+    errno = 4242;
+    EXPECT_EQ(iopause_stamp({}, &deadline, stamp, clock, which), 0);
+    EXPECT_EQ(errno, 4242);
+    EXPECT_GE(stamp, deadline);
+    ASSERT_EQ(clock.asked.size(), 2u);
+    EXPECT_EQ(clock.asked[0], tain::seconds(1));
+    EXPECT_EQ(clock.asked[1], tain::normalised(0, 700'000'000));
+  }
+}
+
+// [req:IOPAUSE-032]
+TEST(Iopause, IOPAUSE_032_zero_only_at_the_deadline) {
+  for (IopauseImpl which : impls) {
+    SCOPED_TRACE(iopause_impl_name(which));
+    TickingClock clock(tain_zero, /*idle_moves_half=*/true);
+    tain stamp = clock.now();
+    const tain deadline = add_seconds(stamp, 1);
+    EXPECT_EQ(iopause_stamp({}, &deadline, stamp, clock, which), 0);
+    EXPECT_EQ(stamp, deadline);
+    EXPECT_GT(clock.asked.size(), 10u);  // every early 0 was absorbed
+    // A null deadline never returns 0: spurious zeros are waited through.
+    FdPair p = FdPair::pipe();
+    p.write_to(1, "x");
+    std::vector<iopause_fd> fds{{p[0], iopause_read, 0}};
+    RecordingClock passthrough;
+    NativeSpy spy;
+    spy.script = {{0, 0}, {0, 0}};
+    EXPECT_EQ(iopause_stamp(fds, nullptr, stamp, passthrough, which), 1);
+    EXPECT_EQ(spy.calls.size(), 3u);
+  }
+}
+
+// [req:IOPAUSE-034]
+TEST(Iopause, IOPAUSE_034_deepsleepuntil) {
+  for (IopauseImpl which : impls) {
+    SimulatedClock clock;
+    tain stamp = clock.now();
+    const tain deadline = stamp + ns(123'456'789);
+    deepsleepuntil(deadline, stamp, clock, which);
+    EXPECT_EQ(stamp, deadline);
+    NativeSpy spy;
+    deepsleepuntil(tain_epoch, stamp, clock, which);
+    EXPECT_TRUE(spy.calls.empty());
+  }
+}
+
+// [req:IOPAUSE-035] Real time, tolerance on the late side only: never a 0 before the deadline.
+TEST(Iopause, IOPAUSE_035_never_early_on_a_real_clock) {
+  Stopwatch clock;
+  for (IopauseImpl which : impls) {
+    SCOPED_TRACE(iopause_impl_name(which));
+    FdPair p = FdPair::pipe();
+    std::vector<iopause_fd> fds{{p[0], iopause_read, 0}};
+    for (std::uint64_t wait_ns : {1u, 999u, 1'000'001u, 7'000'000u}) {
+      tain stamp = clock.now();
+      const tain deadline = stamp + ns(wait_ns);
+      EXPECT_EQ(iopause_function(which)(fds, &deadline, stamp, clock), 0);
+      EXPECT_GE(clock.now(), deadline);
+      EXPECT_EQ(iopause_stamp(fds, &deadline, stamp, clock, which), 0);
+      EXPECT_GE(stamp, deadline);
+    }
+    tain stamp = clock.now();
+    const tain deadline = stamp + ns(3'000'000);
+    deepsleepuntil(deadline, stamp, clock, which);
+    EXPECT_GE(clock.now(), deadline);
+  }
+}
+
+}  // namespace
+}  // namespace refloop
