@@ -56,3 +56,33 @@ function(refloop_add_fuzz_target name)
   endif()
   set(REFLOOP_FUZZ_TARGETS ${REFLOOP_FUZZ_TARGETS} ${name} CACHE INTERNAL "")
 endfunction()
+
+# refloop_add_area_folders(): model/, property/ and conformance/ keep one folder per area, each
+# with its own CMakeLists.txt; this adds every such folder, in name order.
+function(refloop_add_area_folders)
+  file(GLOB lists LIST_DIRECTORIES false RELATIVE ${CMAKE_CURRENT_SOURCE_DIR} CONFIGURE_DEPENDS
+       ${CMAKE_CURRENT_SOURCE_DIR}/*/CMakeLists.txt)
+  list(SORT lists)
+  foreach(list_file IN LISTS lists)
+    get_filename_component(area ${list_file} DIRECTORY)
+    add_subdirectory(${area})
+  endforeach()
+endfunction()
+
+# refloop_add_model_tests(AREA LIBS...): the model's own tests, every *_test.cpp in the calling
+# folder, as one ctest entry model.AREA (label unit).
+function(refloop_add_model_tests area)
+  file(GLOB tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*_test.cpp)
+  if(REFLOOP_BUILD_TESTS AND tests)
+    refloop_add_gtest(model.${area} unit SOURCES ${tests} LIBS ${ARGN})
+  endif()
+endfunction()
+
+# refloop_add_header_model(AREA): a header-only model library refloop_model_AREA (include root
+# model/, so sources write "AREA/foo_model.hpp") plus its tests.
+function(refloop_add_header_model area)
+  add_library(refloop_model_${area} INTERFACE)
+  target_include_directories(refloop_model_${area} INTERFACE ${PROJECT_SOURCE_DIR}/model)
+  target_compile_features(refloop_model_${area} INTERFACE cxx_std_20)
+  refloop_add_model_tests(${area} refloop_model_${area})
+endfunction()
