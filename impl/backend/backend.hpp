@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: ISC
+// The contract between the loop core (impl/loop) and a readiness backend (spec/loop.md,
+// BACKEND), modelled on ivykis's poll-method table: a name, a wait until an absolute deadline
+// that reports ready fds to a sink, a lazy "the wanted bands changed" notification, a
+// synchronous check for register_fd_try, an immediate "forget this fd", and teardown (the
+// destructor). One file per backend (epoll.cpp, poll.cpp, ppoll.cpp, select.cpp); registry.cpp
+// lists them in preference order.
+//
+// Who owns what in refloop::detail::FdState (see loop.hpp):
+//   core    owner, wanted_bands, ready_bands, ready_slot
+//   backend registered_bands, notify_queued, backend_slot
+// The core changes wanted_bands and then calls notify(); a backend acts only when
+// registered_bands != wanted_bands, so a notify that changes nothing costs no system call.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "refloop/loop/loop.hpp"
+#include "refloop/time/clock.hpp"
+#include "refloop/time/tain.hpp"
+
+namespace refloop::detail {
+
+// The single upcall: a backend reports each ready fd once per poll, with its bands
+// (band_in / band_out / band_err). An error or hangup condition reports all three.
+class ReadySink {
+ public:
+  virtual void ready(Fd& fd, unsigned bands) = 0;
+
+ protected:
+  ~ReadySink() = default;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;  // teardown: closes kernel objects; registered fds are forgotten
+
+  [[nodiscard]] virtual std::string_view name() const = 0;
+
+  // Flushes pending updates, then waits until some watched fd is ready or the clock reaches
+  // `deadline` (absolute; tain_infinite means no deadline), and reports ready fds to `sink`.
+  // `stamp` is the loop's idea of now: the native timeout is clock.kernel_timeout(deadline -
+  // stamp), rounded UP to the native unit so the wait never ends early; after a wait that
+  // returned with nothing ready the backend calls clock.waited_idle(deadline - stamp).
+  // EINTR ends the wait with nothing reported.
+  virtual void poll(const tain& deadline, const tain& stamp, Clock& clock, ReadySink& sink) = 0;
+
+  // The fd's wanted_bands changed (or it was just registered). Lazy: the kernel is told at the
+  // next poll at the latest; a kernel refusal at that point is fatal (FATAL-004).
+  virtual void notify(Fd& fd) = 0;
+
+  // Synchronous registration check for register_fd_try: makes the kernel watch the fd now (or,
+  // with no bands wanted, checks that it could) and returns 0 or an errno value. On failure the
+  // backend keeps no state for the fd.
+  virtual int notify_sync(Fd& fd) = 0;
+
+  // The fd is being unregistered (wanted_bands is already 0): drop every trace of it now,
+  // because the caller may close or free it as soon as unregister_fd returns.
+  virtual void forget(Fd& fd) = 0;
+};
+
+// The wait a backend must not end before: deadline - stamp, zero when the deadline has passed,
+// tain_infinite_relative when there is no deadline (deadline == tain_infinite).
+inline tain relative_wait(const tain& deadline, const tain& stamp) {
+  if (deadline >= tain_infinite) return tain_infinite_relative;
+  if (deadline <= stamp) return tain_zero;
+  return deadline - stamp;
+}
+
+// registry.cpp: names in preference order, and construction by name. make_backend returns
+// nullptr when the name is unknown, not compiled in, or its kernel object cannot be created.
+std::unique_ptr<Backend> make_backend(std::string_view name);
+
+// The default choice (BACKEND-00x): REFLOOP_BACKEND forces one (fatal if unavailable);
+// otherwise the preference order, skipping names in IV_EXCLUDE_POLL_METHOD (ignored when
+// getuid() != geteuid()). Fatal when nothing is left.
+std::unique_ptr<Backend> choose_default_backend();
+
+// One factory per backend file.
+std::unique_ptr<Backend> make_epoll_backend();
+std::unique_ptr<Backend> make_poll_backend();
+std::unique_ptr<Backend> make_ppoll_backend();
+std::unique_ptr<Backend> make_select_backend();
+
+}  // namespace refloop::detail

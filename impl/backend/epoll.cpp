@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: ISC
+// The epoll backend (spec/loop.md, BACKEND). Interest changes are queued by notify() and sent
+// to the kernel in one batch just before each wait, so a handler that switches bands back and
+// forth within an iteration costs nothing; unregistering is immediate, because the caller may
+// close the fd as soon as unregister_fd returns. A kernel refusal at the flush is fatal
+// (FATAL-004), as in ivykis.
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "backend.hpp"
+#include "refloop/loop/fatal.hpp"
+
+namespace refloop::detail {
+
+namespace {
+
+constexpr std::int64_t one_day_ms = 86'400'000;
+
+std::uint32_t epoll_mask(unsigned bands) {
+  // ERR and HUP are always reported by epoll; an err-only fd is added with an empty mask.
+  return ((bands & band_in) ? EPOLLIN : 0u) | ((bands & band_out) ? EPOLLOUT : 0u);
+}
+
+// implements: BACKEND-003 (ERR or HUP reports in, out and err together)
+unsigned bands_from_epoll(std::uint32_t events) {
+  unsigned bands = 0;
+  if (events & EPOLLIN) bands |= band_in;
+  if (events & EPOLLOUT) bands |= band_out;
+  if (events & (EPOLLERR | EPOLLHUP)) bands |= band_in | band_out | band_err;
+  return bands;
+}
+
+// implements: BACKEND-004 (rounded up to whole milliseconds, never early; capped at a day, after
+// which the loop simply polls again)
+int timeout_ms(const tain& native) {
+  if (native >= tain_infinite_relative) return -1;
+  const std::uint64_t ms = milliseconds_from_tain(native);
+  return static_cast<int>(ms > one_day_ms ? one_day_ms : ms);
+}
+
+const char* op_name(int op) {
+  return op == EPOLL_CTL_ADD ? "EPOLL_CTL_ADD" : op == EPOLL_CTL_DEL ? "EPOLL_CTL_DEL" : "EPOLL_CTL_MOD";
+}
+
+class EpollBackend final : public Backend {
+ public:
+  explicit EpollBackend(int epfd) : epfd_(epfd) {}
+  ~EpollBackend() override { ::close(epfd_); }
+  EpollBackend(const EpollBackend&) = delete;
+  EpollBackend& operator=(const EpollBackend&) = delete;
+
+  [[nodiscard]] std::string_view name() const override { return "epoll"; }
+  void poll(const tain& deadline, const tain& stamp, Clock& clock, ReadySink& sink) override;
+  void notify(Fd& fd) override;
+  int notify_sync(Fd& fd) override;
+  void forget(Fd& fd) override;
+
+ private:
+  int control(int op, Fd& fd, unsigned bands);
+  void flush_one(Fd& fd);
+  void flush_queue();
+
+  int epfd_;
+  std::vector<Fd*> queue_;          // fds whose wanted bands may differ from the kernel's
+  std::size_t in_kernel_ = 0;       // fds the kernel watches (sizes the event buffer)
+  std::vector<epoll_event> events_;
+};
+
+int EpollBackend::control(int op, Fd& fd, unsigned bands) {
+  epoll_event event{};
+  event.events = epoll_mask(bands);
+  event.data.ptr = &fd;
+  if (epoll_ctl(epfd_, op, fd.fd, &event) != 0) return errno;
+  if (op == EPOLL_CTL_ADD) ++in_kernel_;
+  if (op == EPOLL_CTL_DEL) --in_kernel_;
+  return 0;
+}
+
+// implements: BACKEND-002 (lazy: queue once; nothing to do when the kernel already agrees)
+void EpollBackend::notify(Fd& fd) {
+  if (fd.state.notify_queued) return;
+  if (fd.state.registered_bands == fd.state.wanted_bands) return;
+  fd.state.notify_queued = true;
+  fd.state.backend_slot = static_cast<std::int32_t>(queue_.size());
+  queue_.push_back(&fd);
+}
+
+void EpollBackend::flush_one(Fd& fd) {
+  const unsigned wanted = fd.state.wanted_bands;
+  const unsigned registered = fd.state.registered_bands;
+  if (wanted == registered) return;
+  const int op = registered == 0 ? EPOLL_CTL_ADD : wanted == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD;
+  if (const int error = control(op, fd, wanted); error != 0)
+    fatal("epoll backend: epoll_ctl(%s) on fd %d failed: error %d[%s]", op_name(op), fd.fd, error,
+          std::strerror(error));
+  fd.state.registered_bands = static_cast<std::uint8_t>(wanted);
+}
+
+void EpollBackend::flush_queue() {
+  for (Fd* fd : queue_) {
+    if (fd == nullptr) continue;  // forgotten since it was queued
+    fd->state.notify_queued = false;
+    fd->state.backend_slot = -1;
+    flush_one(*fd);
+  }
+  queue_.clear();
+}
+
+// implements: BACKEND-008 (register_fd_try: an fd with no handlers is tried with in and out,
+// then removed again)
+int EpollBackend::notify_sync(Fd& fd) {
+  const unsigned wanted = fd.state.wanted_bands;
+  const unsigned trial = wanted != 0 ? wanted : band_in | band_out;
+  if (const int error = control(EPOLL_CTL_ADD, fd, trial); error != 0) return error;
+  if (wanted == 0) {
+    control(EPOLL_CTL_DEL, fd, 0);
+    return 0;
+  }
+  fd.state.registered_bands = static_cast<std::uint8_t>(wanted);
+  return 0;
+}
+
+void EpollBackend::forget(Fd& fd) {
+  if (fd.state.notify_queued) queue_[static_cast<std::size_t>(fd.state.backend_slot)] = nullptr;
+  fd.state.notify_queued = false;
+  fd.state.backend_slot = -1;
+  if (fd.state.registered_bands == 0) return;
+  if (const int error = control(EPOLL_CTL_DEL, fd, 0); error != 0)
+    fatal("epoll backend: fd %d was closed while registered (epoll_ctl(EPOLL_CTL_DEL): error "
+          "%d[%s])", fd.fd, error, std::strerror(error));
+  fd.state.registered_bands = 0;
+}
+
+void EpollBackend::poll(const tain& deadline, const tain& stamp, Clock& clock, ReadySink& sink) {
+  flush_queue();
+  const tain wanted = relative_wait(deadline, stamp);
+  events_.resize(in_kernel_ > 0 ? in_kernel_ : 1);
+  const int count = epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()),
+                               timeout_ms(clock.kernel_timeout(wanted)));
+  if (count < 0) {
+    if (errno == EINTR) return;
+    fatal("epoll backend: epoll_wait failed: error %d[%s]", errno, std::strerror(errno));
+  }
+  if (count == 0) clock.waited_idle(wanted);
+  for (int i = 0; i < count; ++i)
+    sink.ready(*static_cast<Fd*>(events_[static_cast<std::size_t>(i)].data.ptr),
+               bands_from_epoll(events_[static_cast<std::size_t>(i)].events));
+}
+
+}  // namespace
+
+std::unique_ptr<Backend> make_epoll_backend() {
+  const int epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) return nullptr;
+  return std::make_unique<EpollBackend>(epfd);
+}
+
+}  // namespace refloop::detail

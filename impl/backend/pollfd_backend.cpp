@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: ISC
+// The ppoll / poll / select backends' shared body (spec/loop.md, BACKEND). Updates touch only
+// the user-space array, so they are immediate and cost no system call. iopause normalises
+// revents to the read and write classes (spec/iopause.md, IOPAUSE-020), which hides whether a
+// readable fd has data or an error or hangup; so after a wait that found fds ready, one
+// zero-timeout poll(2) over just those fds asks the kernel for POLLERR / POLLHUP, and those
+// become the err band (BACKEND-003). A closed registered fd is fatal (FD-010): poll's POLLNVAL
+// would otherwise make every wait return at once with nothing to do.
+#include "pollfd_backend.hpp"
+
+#include <poll.h>
+#include <sys/select.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "refloop/loop/fatal.hpp"
+
+namespace refloop::detail {
+
+namespace {
+
+// iopause cannot wait for errors alone (IOPAUSE-010 ignores an entry asking for neither class),
+// so an fd with only handler_err is watched for readability, which an error or hangup implies.
+short events_for(unsigned bands) {
+  short events = 0;
+  if (bands & (band_in | band_err)) events |= POLLIN;
+  if (bands & band_out) events |= POLLOUT;
+  return events;
+}
+
+[[noreturn]] void closed_while_registered(std::string_view backend, int fd) {
+  fatal("%.*s backend: fd %d was closed while registered (POLLNVAL)",
+        static_cast<int>(backend.size()), backend.data(), fd);
+}
+
+}  // namespace
+
+void PollfdBackend::add_entry(Fd& fd) {
+  fd.state.backend_slot = static_cast<std::int32_t>(entries_.size());
+  entries_.push_back(iopause_fd{fd.fd, events_for(fd.state.wanted_bands), 0});
+  owners_.push_back(&fd);
+}
+
+// Swap-remove: the last entry fills the hole and learns its new index.
+void PollfdBackend::remove_entry(Fd& fd) {
+  const auto hole = static_cast<std::size_t>(fd.state.backend_slot);
+  entries_[hole] = entries_.back();
+  owners_[hole] = owners_.back();
+  owners_[hole]->state.backend_slot = static_cast<std::int32_t>(hole);
+  entries_.pop_back();
+  owners_.pop_back();
+  fd.state.backend_slot = -1;
+}
+
+// implements: BACKEND-002 (no kernel call at all; the array is read at the next wait)
+void PollfdBackend::notify(Fd& fd) {
+  const unsigned wanted = fd.state.wanted_bands;
+  if (wanted == fd.state.registered_bands) return;
+  if (fd.state.registered_bands == 0) {
+    add_entry(fd);
+  } else if (wanted == 0) {
+    remove_entry(fd);
+  } else {
+    entries_[static_cast<std::size_t>(fd.state.backend_slot)].events = events_for(wanted);
+  }
+  fd.state.registered_bands = static_cast<std::uint8_t>(wanted);
+}
+
+// implements: BACKEND-008 (a non-blocking check through the same iopause function; a closed fd
+// fails with EBADF, which ivykis's poll method leaves in errno as 0)
+int PollfdBackend::notify_sync(Fd& fd) {
+  iopause_fd probe{fd.fd, POLLIN | POLLOUT, 0};
+  SimulatedClock no_time;  // a zero-timeout check needs no clock reading
+  const int result = iopause_function(which_)(std::span(&probe, 1), &tain_zero, tain_zero, no_time);
+  if (result < 0) return errno;
+  if (probe.revents & POLLNVAL) return EBADF;
+  notify(fd);
+  return 0;
+}
+
+void PollfdBackend::forget(Fd& fd) {
+  if (fd.state.registered_bands != 0) remove_entry(fd);
+  fd.state.registered_bands = 0;
+}
+
+void PollfdBackend::report_failure(int error) const {
+  if (error == EMFILE) {
+    for (const iopause_fd& entry : entries_)
+      if (entry.fd >= FD_SETSIZE)
+        fatal("%.*s backend: fd %d is not below FD_SETSIZE (%d)", static_cast<int>(name_.size()),
+              name_.data(), entry.fd, FD_SETSIZE);
+  }
+  fatal("%.*s backend: iopause failed: error %d[%s]", static_cast<int>(name_.size()), name_.data(),
+        error, std::strerror(error));
+}
+
+// implements: BACKEND-003 (classes from iopause, the err band from a zero-timeout poll)
+void PollfdBackend::report_ready(const std::vector<std::size_t>& ready, ReadySink& sink) {
+  std::vector<pollfd> probe;
+  probe.reserve(ready.size());
+  for (std::size_t i : ready) probe.push_back(pollfd{entries_[i].fd, 0, 0});
+  if (::poll(probe.data(), probe.size(), 0) < 0)
+    for (pollfd& entry : probe) entry.revents = 0;  // EINTR: report the classes alone
+  for (std::size_t k = 0; k < ready.size(); ++k) {
+    const iopause_fd& entry = entries_[ready[k]];
+    Fd& fd = *owners_[ready[k]];
+    if ((entry.revents | probe[k].revents) & POLLNVAL) closed_while_registered(name_, entry.fd);
+    unsigned bands = 0;
+    if (entry.revents & POLLIN) bands |= band_in;
+    if (entry.revents & POLLOUT) bands |= band_out;
+    if (probe[k].revents & (POLLERR | POLLHUP)) bands |= band_in | band_out | band_err;
+    sink.ready(fd, bands);
+  }
+}
+
+// implements: BACKEND-004 (iopause converts deadline - stamp, rounding up, and tells the clock
+// about an idle wait)
+void PollfdBackend::poll(const tain& deadline, const tain& stamp, Clock& clock, ReadySink& sink) {
+  const tain* limit = deadline >= tain_infinite ? nullptr : &deadline;
+  const int result = iopause_function(which_)(entries_, limit, stamp, clock);
+  if (result < 0) {
+    if (errno == EINTR) return;
+    report_failure(errno);
+  }
+  if (result <= 0) return;
+  std::vector<std::size_t> ready;
+  for (std::size_t i = 0; i < entries_.size(); ++i)
+    if (entries_[i].revents != 0) ready.push_back(i);
+  report_ready(ready, sink);
+}
+
+}  // namespace refloop::detail

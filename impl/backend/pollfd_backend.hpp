@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: ISC
+// The common body of the ppoll, poll and select backends (spec/loop.md, BACKEND): a dense
+// array of iopause_fd entries, one per fd with at least one handler, waited on through
+// impl/iopause, so the loop and iopause share one waiting path. The backend files poll.cpp,
+// ppoll.cpp and select.cpp only name the iopause implementation they use.
+#pragma once
+
+#include <vector>
+
+#include "backend.hpp"
+#include "refloop/iopause/iopause.hpp"
+
+namespace refloop::detail {
+
+class PollfdBackend final : public Backend {
+ public:
+  PollfdBackend(std::string_view name, IopauseImpl which) : name_(name), which_(which) {}
+
+  [[nodiscard]] std::string_view name() const override { return name_; }
+  void poll(const tain& deadline, const tain& stamp, Clock& clock, ReadySink& sink) override;
+  void notify(Fd& fd) override;
+  int notify_sync(Fd& fd) override;
+  void forget(Fd& fd) override;
+
+ private:
+  void add_entry(Fd& fd);
+  void remove_entry(Fd& fd);
+  void report_failure(int error) const;
+  void report_ready(const std::vector<std::size_t>& ready, ReadySink& sink);
+
+  std::string_view name_;
+  IopauseImpl which_;
+  std::vector<iopause_fd> entries_;  // entries_[i] watches owners_[i]->fd
+  std::vector<Fd*> owners_;          // Fd::state.backend_slot is the index into both
+};
+
+}  // namespace refloop::detail

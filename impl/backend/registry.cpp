@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: ISC
+// The backend registry (spec/loop.md, BACKEND-005..008): the backends compiled in, in
+// preference order, construction by name, and the default choice with REFLOOP_BACKEND and
+// ivykis's IV_EXCLUDE_POLL_METHOD. A loop owns its backend, so unlike ivykis the choice is per
+// loop, not process-global; the environment is read each time a default loop is created.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "backend.hpp"
+#include "refloop/loop/fatal.hpp"
+
+namespace refloop::detail {
+
+namespace {
+
+struct Entry {
+  std::string_view name;
+  std::unique_ptr<Backend> (*make)();
+};
+
+// implements: BACKEND-005 (preference order: the kernel's native interface first, then the
+// iopause family, as in ivykis: epoll, ppoll, poll, then select, which ivykis lacks)
+constexpr Entry preference[] = {
+#if REFLOOP_HAVE_EPOLL
+    {"epoll", make_epoll_backend},
+#endif
+#if REFLOOP_HAVE_IOPAUSE
+    {"ppoll", make_ppoll_backend},
+    {"poll", make_poll_backend},
+    {"select", make_select_backend},
+#endif
+};
+
+std::string compiled_list() {
+  std::string list;
+  for (const Entry& entry : preference) (list += ' ') += entry.name;
+  return list;
+}
+
+// ivykis reads its environment only when the real and effective user agree, so a setuid
+// program cannot be steered by its caller; refloop does the same for both variables.
+const char* trusted_getenv(const char* name) {
+  if (getuid() != geteuid()) return nullptr;
+  return std::getenv(name);
+}
+
+// implements: BACKEND-007 (whitespace-separated names; a name excludes exactly that backend)
+bool excluded(std::string_view name, const char* exclude_list) {
+  if (exclude_list == nullptr) return false;
+  std::string_view rest(exclude_list);
+  const char* blanks = " \t\n\r\f\v";
+  while (!rest.empty()) {
+    const auto start = rest.find_first_not_of(blanks);
+    if (start == std::string_view::npos) break;
+    rest.remove_prefix(start);
+    const auto end = rest.find_first_of(blanks);
+    if (rest.substr(0, end) == name) return true;
+    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end);
+  }
+  return false;
+}
+
+}  // namespace
+
+std::unique_ptr<Backend> make_backend(std::string_view name) {
+  for (const Entry& entry : preference)
+    if (entry.name == name) return entry.make();
+  return nullptr;
+}
+
+// implements: BACKEND-006, BACKEND-007
+std::unique_ptr<Backend> choose_default_backend() {
+  if (const char* forced = trusted_getenv("REFLOOP_BACKEND"); forced != nullptr && *forced) {
+    auto backend = make_backend(forced);
+    if (!backend)
+      fatal("Loop::Loop: REFLOOP_BACKEND names backend \"%s\", which is not available (available:%s)",
+            forced, compiled_list().c_str());
+    return backend;
+  }
+  const char* exclude_list = trusted_getenv("IV_EXCLUDE_POLL_METHOD");
+  for (const Entry& entry : preference) {
+    if (excluded(entry.name, exclude_list)) continue;
+    if (auto backend = entry.make()) return backend;
+  }
+  fatal("Loop::Loop: no usable backend (compiled:%s; IV_EXCLUDE_POLL_METHOD=\"%s\")",
+        compiled_list().c_str(), exclude_list ? exclude_list : "");
+}
+
+}  // namespace refloop::detail
+
+namespace refloop {
+
+// implements: BACKEND-005
+std::vector<std::string_view> compiled_backends() {
+  std::vector<std::string_view> names;
+  for (const auto& entry : detail::preference) names.push_back(entry.name);
+  return names;
+}
+
+}  // namespace refloop

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: ISC
+// The event loop of the ivykis model (spec/loop.md: LOOP, FD, TIMER, TASK, TIME, BACKEND).
+// A Loop owns everything of one loop: registered fds, the timer heap, the task queue, the
+// cached time and its backend. Fds, timers and tasks are caller-owned intrusive objects,
+// registered by pointer and never copied or freed by the loop, exactly as ivykis's struct iv_fd /
+// iv_timer / iv_task; handlers are plain `void (*)(void* cookie)`, so the ivykis C API is a thin
+// layer over this header. A Loop is used from one thread at a time; each thread runs its own.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "refloop/time/clock.hpp"
+#include "refloop/time/tain.hpp"
+
+namespace refloop {
+
+class Loop;
+using Handler = void (*)(void* cookie);
+
+// Readiness bands, as in ivykis (IN = 1, OUT = 2, ERR = 4).
+inline constexpr unsigned band_in = 1;
+inline constexpr unsigned band_out = 2;
+inline constexpr unsigned band_err = 4;
+
+namespace detail {
+
+// Loop-private state of an Fd. The comments say who writes each field: the core (impl/loop) or
+// the backend (impl/backend). Callers never touch it.
+struct FdState {
+  Loop* owner = nullptr;              // core: the loop the fd is registered with, or null
+  std::uint8_t wanted_bands = 0;      // core: bands whose handler is non-null
+  std::uint8_t ready_bands = 0;       // core: bands reported in the current poll round
+  std::uint8_t registered_bands = 0;  // backend: bands the kernel (or pollfd array) watches
+  bool notify_queued = false;         // backend: on the backend's lazy-update queue
+  std::int32_t ready_slot = -1;       // core: index in the loop's dispatch list, or -1
+  std::int32_t backend_slot = -1;     // backend: its own index (pollfd array, update queue)
+};
+
+// Loop-private state of a Timer.
+struct TimerState {
+  Loop* owner = nullptr;      // the loop it is registered with, or null
+  std::size_t position = 0;   // heap index (>= 1), or slot in the expired batch (see state)
+  enum class Where : std::uint8_t { nowhere, heap, expired } where = Where::nowhere;
+};
+
+// Loop-private state of a Task (an intrusive doubly linked FIFO).
+struct TaskState {
+  Loop* owner = nullptr;
+  void* prev = nullptr;       // Task*, kept untyped so Task stays an aggregate of plain fields
+  void* next = nullptr;
+  std::uint64_t epoch = 0;    // the task pass in which its handler last ran (the epoch rule)
+};
+
+}  // namespace detail
+
+// [FD-001] A file descriptor watched for readiness. Set `fd` before registering; the handlers
+// are read at call time and changed through Loop::set_handler_* while registered. `cookie` may
+// change at any time. Standard layout: the five public fields come first, in ivykis's order.
+struct Fd {
+  int fd = -1;
+  void* cookie = nullptr;
+  Handler handler_in = nullptr;
+  Handler handler_out = nullptr;
+  Handler handler_err = nullptr;
+  detail::FdState state{};  // owned by the loop; do not touch
+};
+
+// [TIMER-001] A one-shot timer at an absolute time on the loop's clock. `expires` must not
+// change while registered; `cookie` and `handler` may change at any time.
+struct Timer {
+  tain expires{};
+  void* cookie = nullptr;
+  Handler handler = nullptr;
+  detail::TimerState state{};  // owned by the loop; do not touch
+};
+
+// [TASK-001] A callback to run once, before the loop next sleeps.
+struct Task {
+  void* cookie = nullptr;
+  Handler handler = nullptr;
+  detail::TaskState state{};  // owned by the loop; do not touch
+};
+
+namespace detail {
+class Backend;     // impl/backend/backend.hpp
+class TimerHeap;   // impl/loop/timer_heap.hpp
+class TaskQueue;   // impl/loop/task_queue.hpp
+}  // namespace detail
+
+// How run_once waits when nothing is pending: until the earliest deadline (wait), or not at all
+// (nowait: the poll uses a zero timeout, the clock is not advanced).
+enum class RunMode { wait, nowait };
+
+// What one iteration did.
+enum class Step {
+  polled,  // ran timers and tasks, polled, dispatched fd handlers
+  quit,    // quit() was called: stopped at the check, before polling (the flag is consumed)
+  empty,   // nothing is registered: stopped at the check, before polling
+};
+
+struct LoopOptions {
+  // The clock the loop reads; nullptr means a Stopwatch owned by the loop. The clock must
+  // outlive the loop.
+  Clock* clock = nullptr;
+  // Backend by name ("epoll", "ppoll", "poll", "select"). Empty: the default choice (BACKEND-
+  // in spec/loop.md: REFLOOP_BACKEND, then IV_EXCLUDE_POLL_METHOD, then the preference order).
+  // A named backend ignores the environment. An unavailable backend is fatal.
+  std::string_view backend = {};
+};
+
+// Names of the backends compiled in, in preference order.
+std::vector<std::string_view> compiled_backends();
+
+class Loop {
+ public:
+  explicit Loop(LoopOptions options = {});
+  // A loop on a given backend instance (for tests and models that drive a fake backend; see
+  // impl/backend/backend.hpp).
+  Loop(Clock& clock, std::unique_ptr<detail::Backend> backend);
+  ~Loop();  // forgets registered objects (as iv_deinit); the caller still owns them
+  Loop(const Loop&) = delete;
+  Loop& operator=(const Loop&) = delete;
+
+  // ---- fds [FD-*] ---------------------------------------------------------------------------
+  void register_fd(Fd& fd);      // fatal on misuse; kernel errors surface at the next poll
+  int register_fd_try(Fd& fd);   // 0, or an errno value (the fd is then left unregistered)
+  void unregister_fd(Fd& fd);
+  static bool registered(const Fd& fd) { return fd.state.owner != nullptr; }
+  void set_handler_in(Fd& fd, Handler handler);
+  void set_handler_out(Fd& fd, Handler handler);
+  void set_handler_err(Fd& fd, Handler handler);
+
+  // ---- timers [TIMER-*] ---------------------------------------------------------------------
+  void register_timer(Timer& timer);
+  void unregister_timer(Timer& timer);
+  static bool registered(const Timer& timer) { return timer.state.owner != nullptr; }
+
+  // ---- tasks [TASK-*] -----------------------------------------------------------------------
+  void register_task(Task& task);
+  void unregister_task(Task& task);
+  static bool registered(const Task& task) { return task.state.owner != nullptr; }
+  // Marks a task as having run in the current task pass, so that registering it from a task
+  // handler defers it to the next pass. This is what IV_TASK_INIT does in ivykis; a
+  // default-constructed Task has not run in any pass.
+  void stamp_task(Task& task) const;
+
+  // ---- time [TIME-*] ------------------------------------------------------------------------
+  tain now();               // the cached time, read from the clock first if invalid
+  void invalidate_now();    // the next now() reads the clock
+  [[nodiscard]] bool now_valid() const { return now_valid_; }
+  Clock& clock() { return *clock_; }
+
+  // ---- running [LOOP-*] ---------------------------------------------------------------------
+  void run();                                  // iterations until quit() or nothing registered
+  Step run_once(RunMode mode = RunMode::wait); // one iteration (spec/loop.md, "The iteration")
+  void quit();                                 // stop at the next check (after this round)
+  [[nodiscard]] std::size_t registered_count() const { return registered_count_; }
+  [[nodiscard]] std::string_view backend_name() const;
+
+  // The backend upcall (detail::ReadySink in backend.hpp forwards here): fd is ready in bands.
+  void fd_ready(Fd& fd, unsigned bands);
+
+ private:
+  void run_expired_timers();
+  void run_tasks();
+  bool should_stop(Step& why);
+  void finish_fd_registration(Fd& fd);
+  tain poll_deadline(RunMode mode);
+  void poll_for_events(const tain& deadline);
+  void dispatch_ready_fds();
+  void dispatch_one(Fd& fd);
+  void check_fd_owner(const Fd& fd, const char* call) const;
+  void set_handler(Fd& fd, Handler Fd::*which, Handler handler, const char* call);
+  void update_wanted_bands(Fd& fd);
+  void drop_from_ready_list(Fd& fd);
+
+  std::unique_ptr<Clock> owned_clock_;
+  Clock* clock_;
+  std::unique_ptr<detail::Backend> backend_;
+  std::unique_ptr<detail::TimerHeap> timers_;
+  std::unique_ptr<detail::TaskQueue> tasks_;
+  std::vector<Timer*> expired_;  // this iteration's expired timers, collected before any runs
+  std::vector<Fd*> ready_;       // this round's ready fds, in the backend's order
+  Fd* handled_fd_ = nullptr;     // the fd whose handlers are running; cleared if it unregisters
+  std::size_t registered_count_ = 0;
+  tain now_{};
+  bool now_valid_ = false;
+  bool quit_ = false;
+};
+
+}  // namespace refloop

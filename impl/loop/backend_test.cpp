@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: ISC
+// Unit tests for the backend contract, the registry and per-backend behaviour (spec/loop.md,
+// BACKEND). Environment-variable cases run in child processes so they cannot leak into other
+// tests.
+#include <fcntl.h>
+#include <sys/resource.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+
+#include "backend/backend.hpp"
+#include "loop_test_support.hpp"
+
+namespace refloop {
+namespace {
+
+using test::FdPair;
+using test::FdProbe;
+using test::TimerProbe;
+
+// A backend driven entirely by the test: it records what the core tells it, and reports
+// whatever the test queued when the loop polls.
+class ScriptedBackend final : public detail::Backend {
+ public:
+  std::vector<std::pair<Fd*, unsigned>> to_report;
+  std::vector<std::string> calls;
+  [[nodiscard]] std::string_view name() const override { return "scripted"; }
+  void poll(const tain& deadline, const tain& stamp, Clock& clock, detail::ReadySink& sink) override {
+    calls.push_back("poll");
+    for (auto [fd, bands] : std::exchange(to_report, {})) sink.ready(*fd, bands);
+    clock.waited_idle(detail::relative_wait(deadline, stamp));
+  }
+  void notify(Fd& fd) override { calls.push_back("notify " + std::to_string(fd.state.wanted_bands)); }
+  int notify_sync(Fd& fd) override { calls.push_back("sync " + std::to_string(fd.fd)); return fd.fd == 99 ? EPERM : 0; }
+  void forget(Fd& fd) override { calls.push_back("forget " + std::to_string(fd.fd)); }
+};
+
+TEST(Backend, BACKEND_001_a_loop_runs_on_any_backend_instance_through_the_sink) {
+  // [req:BACKEND-001] [req:BACKEND-002]
+  SimulatedClock clock;
+  auto owned = std::make_unique<ScriptedBackend>();
+  ScriptedBackend& backend = *owned;
+  Loop loop(clock, std::move(owned));
+  EXPECT_EQ(loop.backend_name(), "scripted");
+  std::vector<std::string> log;
+  FdProbe probe(5);
+  probe.want_in([&] { log.push_back("in"); }).want_err([&] { log.push_back("err"); });
+  loop.register_fd(probe.fd);
+  loop.set_handler_in(probe.fd, FdProbe::on_in);  // unchanged: the backend is not told
+  loop.set_handler_out(probe.fd, FdProbe::on_out);
+  backend.to_report = {{&probe.fd, band_in | band_out | band_err}, {&probe.fd, band_in}};
+  EXPECT_EQ(loop.run_once(RunMode::nowait), Step::polled);
+  EXPECT_EQ(log, (std::vector<std::string>{"err", "in"}));  // reported twice, dispatched once
+  FdProbe refused(99);
+  EXPECT_EQ(loop.register_fd_try(refused.fd), EPERM);
+  loop.unregister_fd(probe.fd);
+  EXPECT_EQ(backend.calls, (std::vector<std::string>{"notify 5", "notify 7", "poll", "sync 99", "forget 5"}));
+}
+
+class Backends : public test::OnEveryBackend {};
+REFLOOP_ON_EVERY_BACKEND(Backends);
+
+TEST_P(Backends, BACKEND_002_changes_that_cancel_out_before_a_poll_never_reach_the_kernel) {
+  // [req:BACKEND-002] A closed fd that gains and loses a handler between two polls: had the
+  // kernel been told, the next poll would be fatal (FATAL-004, FD-010).
+  FdPair pipe = FdPair::pipe();
+  FdProbe closed(pipe.read_end);
+  pipe.close_read();
+  loop.register_fd(closed.fd);
+  loop.set_handler_in(closed.fd, FdProbe::on_in);
+  loop.set_handler_in(closed.fd, nullptr);
+  EXPECT_EQ(loop.run_once(RunMode::nowait), Step::polled);
+  if (GetParam() != "epoll") loop.unregister_fd(closed.fd);  // epoll: FD-010 (fatal)
+}
+
+TEST_P(Backends, BACKEND_003_an_err_only_handler_sees_a_hangup) {
+  // [req:BACKEND-003]
+  FdPair sockets = FdPair::sockets();
+  FdProbe end(sockets.read_end);
+  end.want_err(note("err"));
+  loop.register_fd(end.fd);
+  sockets.close_write();
+  EXPECT_EQ(loop.run_once(RunMode::nowait), Step::polled);
+  EXPECT_EQ(log, std::vector<std::string>{"err"});
+  loop.unregister_fd(end.fd);
+}
+
+// A clock that lets the kernel block only 1 ns, so the native timeout's rounding shows.
+class OneNanosecondClock final : public Clock {
+ public:
+  tain now() override { return tain_epoch; }
+  tain kernel_timeout(const tain& wanted) override {
+    asked.push_back(wanted);
+    return tain::normalised(0, 1);
+  }
+  void waited_idle(const tain&) override { ++idle; }
+  std::vector<tain> asked;
+  int idle = 0;
+};
+
+double monotonic_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+TEST_P(Backends, BACKEND_004_the_wait_is_converted_once_and_rounded_up) {
+  // [req:BACKEND-004] [req:TIME-004] Tolerance: late side only.
+  OneNanosecondClock one_ns;
+  Loop real({.clock = &one_ns, .backend = GetParam()});
+  ASSERT_EQ(real.backend_name(), GetParam());
+  TimerProbe timer;
+  timer.timer.expires = tain_epoch + tain::seconds(3);
+  real.register_timer(timer.timer);
+  const double start = monotonic_seconds();
+  EXPECT_EQ(real.run_once(), Step::polled);
+  const double waited = monotonic_seconds() - start;
+  ASSERT_EQ(one_ns.asked.size(), 1u);
+  EXPECT_EQ(one_ns.asked[0], tain::seconds(3));  // deadline - stamp, exactly
+  EXPECT_EQ(one_ns.idle, 1);
+  const double at_least = GetParam() == "epoll" || GetParam() == "poll" ? 1e-3
+                          : GetParam() == "select"                      ? 1e-6
+                                                                        : 1e-9;
+  EXPECT_GE(waited, at_least);
+  real.unregister_timer(timer.timer);
+}
+
+void ignore_signal(int) {}
+
+TEST_P(Backends, BACKEND_004_EINTR_ends_the_round_with_nothing_reported) {
+  // [req:BACKEND-004] A signal without SA_RESTART interrupts a real wait; the loop carries on
+  // and the timer still fires (late side only).
+  struct sigaction action {};
+  action.sa_handler = ignore_signal;
+  struct sigaction previous {};
+  ASSERT_EQ(sigaction(SIGALRM, &action, &previous), 0);
+  Loop real({.backend = GetParam()});
+  TimerProbe timer(note("timer"));
+  timer.timer.expires = add_milliseconds(real.now(), 150);
+  real.register_timer(timer.timer);
+  itimerval alarm_at{{0, 0}, {0, 20'000}};
+  setitimer(ITIMER_REAL, &alarm_at, nullptr);
+  EXPECT_EQ(real.run_once(), Step::polled);  // interrupted, or (if very late) timed out
+  real.run();
+  sigaction(SIGALRM, &previous, nullptr);
+  EXPECT_EQ(log, std::vector<std::string>{"timer"});
+}
+
+TEST_P(Backends, BACKEND_008_register_try_on_a_regular_file) {
+  // [req:BACKEND-008] [req:FD-003] epoll refuses regular files; the poll family accepts them.
+  const auto path = std::filesystem::temp_directory_path() / ("refloop-loop-" + std::to_string(getpid()));
+  const int file = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(file, 0);
+  unlink(path.c_str());
+  FdProbe regular(file);
+  regular.want_in(note("in"));
+  const int result = loop.register_fd_try(regular.fd);
+  if (GetParam() == "epoll") {
+    EXPECT_EQ(result, EPERM);
+    EXPECT_FALSE(Loop::registered(regular.fd));
+  } else {
+    EXPECT_EQ(result, 0);
+    EXPECT_EQ(loop.run_once(RunMode::nowait), Step::polled);
+    EXPECT_EQ(log, std::vector<std::string>{"in"});  // always readable
+    loop.unregister_fd(regular.fd);
+  }
+  close(file);
+}
+
+TEST_P(Backends, BACKEND_009_an_err_only_fd_with_unread_data) {
+  // [req:BACKEND-009] epoll sleeps until the timer; the poll family cannot (the fd is readable).
+  FdPair pipe = FdPair::pipe();
+  pipe.put();
+  FdProbe end(pipe.read_end);
+  end.want_err(note("err"));
+  loop.register_fd(end.fd);
+  TimerProbe timer;
+  timer.timer.expires = at(100);
+  loop.register_timer(timer.timer);
+  EXPECT_EQ(loop.run_once(), Step::polled);
+  EXPECT_EQ(clock.now(), GetParam() == "epoll" ? at(100) : tain_epoch);
+  EXPECT_TRUE(log.empty());  // no error: handler_err is not called
+  loop.unregister_fd(end.fd);
+  loop.unregister_timer(timer.timer);
+}
+
+TEST_P(Backends, BACKEND_010_select_refuses_fds_at_or_above_FD_SETSIZE) {
+  // [req:BACKEND-010]
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  if (limit.rlim_cur <= FD_SETSIZE + 10) GTEST_SKIP() << "RLIMIT_NOFILE too low for the test";
+  FdPair pipe = FdPair::pipe();
+  const int high = fcntl(pipe.read_end, F_DUPFD, FD_SETSIZE + 5);
+  ASSERT_GE(high, FD_SETSIZE);
+  FdProbe big(high);
+  big.want_in([] {});
+  const int result = loop.register_fd_try(big.fd);
+  EXPECT_EQ(result, GetParam() == "select" ? EMFILE : 0);
+  if (result == 0) loop.unregister_fd(big.fd);
+  if (GetParam() == "select") {
+    const std::string message = test::fatal_message_of([&] {
+      loop.register_fd(big.fd);
+      loop.run_once(RunMode::nowait);
+    });
+    EXPECT_EQ(message, "select backend: fd " + std::to_string(high) + " is not below FD_SETSIZE (1024)");
+  }
+  close(high);
+}
+
+TEST(Registry, BACKEND_005_compiled_backends_in_preference_order) {
+  // [req:BACKEND-005]
+  EXPECT_EQ(test::backend_names(), (std::vector<std::string>{"epoll", "ppoll", "poll", "select"}));
+  EXPECT_EQ(detail::make_backend("nonsense"), nullptr);
+  SimulatedClock clock;
+  EXPECT_EQ(Loop({.clock = &clock}).backend_name(), "epoll");  // the default, unless overridden
+}
+
+// The backend a default loop gets in a child process with the given environment, or the fatal
+// message.
+std::string default_backend_with(const char* forced, const char* excluded) {
+  int fds[2];
+  if (pipe(fds) != 0) return "(pipe)";
+  const std::string result = test::fatal_message_of([&] {
+    if (forced) setenv("REFLOOP_BACKEND", forced, 1); else unsetenv("REFLOOP_BACKEND");
+    if (excluded) setenv("IV_EXCLUDE_POLL_METHOD", excluded, 1); else unsetenv("IV_EXCLUDE_POLL_METHOD");
+    Loop loop;
+    fatal("chose %.*s", static_cast<int>(loop.backend_name().size()), loop.backend_name().data());
+  });
+  close(fds[0]);
+  close(fds[1]);
+  return result;
+}
+
+TEST(Registry, BACKEND_006_REFLOOP_BACKEND_forces_a_backend_or_fails_clearly) {
+  // [req:BACKEND-006]
+  EXPECT_EQ(default_backend_with(nullptr, nullptr), "chose epoll");
+  for (auto name : compiled_backends()) {
+    const std::string wanted(name);
+    EXPECT_EQ(default_backend_with(wanted.c_str(), "epoll ppoll poll select"), "chose " + wanted);
+  }
+  EXPECT_EQ(default_backend_with("kqueue", nullptr).rfind(
+                "Loop::Loop: REFLOOP_BACKEND names backend \"kqueue\", which is not available", 0),
+            0u);
+  // A named backend ignores the environment.
+  setenv("REFLOOP_BACKEND", "no-such-backend", 1);
+  SimulatedClock clock;
+  EXPECT_EQ(Loop({.clock = &clock, .backend = "poll"}).backend_name(), "poll");
+  unsetenv("REFLOOP_BACKEND");
+}
+
+TEST(Registry, BACKEND_007_IV_EXCLUDE_POLL_METHOD_skips_backends) {
+  // [req:BACKEND-007]
+  EXPECT_EQ(default_backend_with(nullptr, "epoll-timerfd"), "chose epoll");
+  EXPECT_EQ(default_backend_with(nullptr, "epoll-timerfd epoll"), "chose ppoll");
+  EXPECT_EQ(default_backend_with(nullptr, " epoll\tppoll "), "chose poll");
+  EXPECT_EQ(default_backend_with(nullptr, "epoll ppoll poll"), "chose select");
+  EXPECT_EQ(default_backend_with(nullptr, "epollx ppol"), "chose epoll");  // whole names only
+  EXPECT_EQ(default_backend_with(nullptr, "epoll ppoll poll select").rfind(
+                "Loop::Loop: no usable backend", 0),
+            0u);
+}
+
+}  // namespace
+}  // namespace refloop

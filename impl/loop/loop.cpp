@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: ISC
+// The loop itself (spec/loop.md, LOOP and TIME): construction, the cached time, and the
+// iteration. Loop::run_once is the numbered list of spec/loop.md "The iteration", one named
+// step per line; fds live in fd.cpp, timers in timer_heap.cpp, tasks in task_queue.cpp.
+#include <utility>
+
+#include "backend/backend.hpp"
+#include "refloop/loop/fatal.hpp"
+#include "refloop/loop/loop.hpp"
+#include "task_queue.hpp"
+#include "timer_heap.hpp"
+
+namespace refloop {
+
+namespace {
+
+// Forwards the backend's readiness reports to the loop (BACKEND-002: the single upcall).
+class LoopSink final : public detail::ReadySink {
+ public:
+  explicit LoopSink(Loop& loop) : loop_(loop) {}
+  void ready(Fd& fd, unsigned bands) override { loop_.fd_ready(fd, bands); }
+
+ private:
+  Loop& loop_;
+};
+
+std::unique_ptr<detail::Backend> backend_for(std::string_view name) {
+  if (name.empty()) return detail::choose_default_backend();
+  auto backend = detail::make_backend(name);
+  if (!backend) {
+    std::string available;
+    for (auto compiled : compiled_backends()) (available += ' ') += compiled;
+    fatal("Loop::Loop: backend \"%.*s\" is not available (available:%s)",
+          static_cast<int>(name.size()), name.data(), available.c_str());
+  }
+  return backend;
+}
+
+}  // namespace
+
+Loop::Loop(LoopOptions options)
+    : owned_clock_(options.clock ? nullptr : std::make_unique<Stopwatch>()),
+      clock_(options.clock ? options.clock : owned_clock_.get()),
+      backend_(backend_for(options.backend)),
+      timers_(std::make_unique<detail::TimerHeap>()),
+      tasks_(std::make_unique<detail::TaskQueue>()) {}
+
+Loop::Loop(Clock& clock, std::unique_ptr<detail::Backend> backend)
+    : clock_(&clock),
+      backend_(std::move(backend)),
+      timers_(std::make_unique<detail::TimerHeap>()),
+      tasks_(std::make_unique<detail::TaskQueue>()) {}
+
+// Objects still registered are forgotten, not touched: the caller may already have freed them.
+Loop::~Loop() = default;
+
+std::string_view Loop::backend_name() const { return backend_->name(); }
+
+// implements: TIME-001, TIME-002
+tain Loop::now() {
+  if (!now_valid_) {
+    now_ = clock_->now();
+    now_valid_ = true;
+  }
+  return now_;
+}
+
+void Loop::invalidate_now() { now_valid_ = false; }
+
+// implements: LOOP-004
+void Loop::quit() { quit_ = true; }
+
+// implements: LOOP-002, LOOP-003 (the quit flag is cleared on entry)
+void Loop::run() {
+  quit_ = false;
+  while (run_once(RunMode::wait) == Step::polled) {
+  }
+}
+
+// implements: LOOP-001. One iteration, step for step the list in spec/loop.md.
+Step Loop::run_once(RunMode mode) {
+  run_expired_timers();                   // 1. expired timers: collect all, then run
+  run_tasks();                            // 2. tasks, FIFO, with the epoch rule
+  Step stop = Step::polled;               // 3. stop on quit() or when nothing is registered
+  if (should_stop(stop)) return stop;
+  poll_for_events(poll_deadline(mode));   // 4. poll until the earliest deadline
+  dispatch_ready_fds();                   // 5. fd handlers: per fd err, in, out
+  return Step::polled;
+}
+
+bool Loop::should_stop(Step& why) {
+  if (quit_) {
+    quit_ = false;
+    why = Step::quit;
+    return true;
+  }
+  if (registered_count_ == 0) {
+    why = Step::empty;
+    return true;
+  }
+  return false;
+}
+
+// implements: LOOP-005 (zero when tasks are pending; else the earliest timer; else none)
+tain Loop::poll_deadline(RunMode mode) {
+  if (mode == RunMode::nowait || tasks_->pending()) return now();
+  if (timers_->empty()) return tain_infinite;
+  return timers_->earliest().expires;
+}
+
+// implements: TIME-003 (the cached time is invalid after every poll)
+void Loop::poll_for_events(const tain& deadline) {
+  LoopSink sink(*this);
+  const tain stamp = now();
+  try {
+    backend_->poll(deadline, stamp, *clock_, sink);
+  } catch (...) {
+    invalidate_now();  // a simulated deadlock still counts as a poll that returned
+    throw;
+  }
+  invalidate_now();
+}
+
+}  // namespace refloop
