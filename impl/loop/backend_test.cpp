@@ -187,6 +187,29 @@ TEST_P(Backends, BACKEND_009_an_err_only_fd_with_unread_data) {
   loop.unregister_timer(timer.timer);
 }
 
+TEST_P(Backends, BACKEND_011_select_misses_the_hangup_of_an_unwritable_out_only_fd) {
+  // [req:BACKEND-011] A pipe's read end watched only for out, its writer closed: every backend
+  // but select reports the hangup; select sleeps until the timer, calling nothing.
+  FdPair pipe = FdPair::pipe();
+  pipe.close_write();
+  FdProbe end(pipe.read_end);
+  end.want_out(note("out"));
+  loop.register_fd(end.fd);
+  TimerProbe timer;
+  timer.timer.expires = at(100);
+  loop.register_timer(timer.timer);
+  EXPECT_EQ(loop.run_once(), Step::polled);
+  if (GetParam() == "select") {
+    EXPECT_EQ(clock.now(), at(100));
+    EXPECT_TRUE(log.empty());
+  } else {
+    EXPECT_EQ(clock.now(), tain_epoch);
+    EXPECT_EQ(log, (std::vector<std::string>{"out"}));
+  }
+  loop.unregister_fd(end.fd);
+  if (Loop::registered(timer.timer)) loop.unregister_timer(timer.timer);
+}
+
 TEST_P(Backends, BACKEND_010_select_refuses_fds_at_or_above_FD_SETSIZE) {
   // [req:BACKEND-010]
   rlimit limit{};
