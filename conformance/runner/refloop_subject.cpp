@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: ISC
+// The refloop adapter: refloop::Loop on a named backend over a SimulatedClock (spec/loop.md),
+// with real nonblocking pipes and socket pairs, so readiness comes from the kernel. Each fd,
+// timer and task handler is a function that names its object and script, so a handler change is
+// a change of function pointer, exactly as an application sees it (FD-005, FD-007).
+#include "channels.hpp"
+#include "subjects.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "refloop/loop/loop.hpp"
+#include "refloop/time/clock.hpp"
+
+namespace refloop::conformance {
+namespace {
+
+using namespace model::loop;
+
+class RefloopSubject;
+
+struct Slot {
+  RefloopSubject* owner = nullptr;
+  Ref ref{};
+};
+
+void report(void* cookie, Band band, int script);
+
+template <int B, int S>
+void on_fd(void* cookie) { report(cookie, all_bands[B], S); }
+template <int S>
+void on_other(void* cookie) { report(cookie, Band::in, S); }
+
+static_assert(max_scripts == 4, "one handler function per script below");
+Handler fd_handler(Band band, int script) {
+  static constexpr Handler table[3][4] = {
+      {&on_fd<0, 0>, &on_fd<0, 1>, &on_fd<0, 2>, &on_fd<0, 3>},
+      {&on_fd<1, 0>, &on_fd<1, 1>, &on_fd<1, 2>, &on_fd<1, 3>},
+      {&on_fd<2, 0>, &on_fd<2, 1>, &on_fd<2, 2>, &on_fd<2, 3>}};
+  return script < 0 ? nullptr : table[static_cast<int>(band)][script];
+}
+Handler other_handler(int script) {
+  static constexpr Handler table[4] = {&on_other<0>, &on_other<1>, &on_other<2>, &on_other<3>};
+  return table[script < 0 ? 0 : script];
+}
+
+tain shifted(const tain& base, std::int64_t delta) {
+  if (delta >= 0) return base + tain::normalised(0, static_cast<std::uint64_t>(delta));
+  return base - tain::normalised(0, static_cast<std::uint64_t>(-(delta + 1)) + 1);
+}
+
+class RefloopSubject final : public Subject {
+ public:
+  explicit RefloopSubject(std::string_view backend) : loop_(LoopOptions{&clock_, backend}) {
+    for (int i = 0; i < max_ends; ++i) bind(fd_slots_[i], Kind::fd, i, fds_[i].cookie);
+    for (int i = 0; i < max_timers; ++i) {
+      bind(timer_slots_[i], Kind::timer, i, timers_[i].cookie);
+      timers_[i].handler = other_handler(0);
+    }
+    for (int i = 0; i < max_tasks; ++i) {
+      bind(task_slots_[i], Kind::task, i, tasks_[i].cookie);
+      tasks_[i].handler = other_handler(0);
+    }
+  }
+  ~RefloopSubject() override = default;
+  RefloopSubject(const RefloopSubject&) = delete;
+  RefloopSubject& operator=(const RefloopSubject&) = delete;
+
+  [[nodiscard]] std::string name() const override { return "refloop/" + std::string(loop_.backend_name()); }
+
+  void act(const Op& op) override;
+
+  Outcome run(bool nowait, const Callback& callback) override {
+    callback_ = &callback;
+    stopped_ = false;
+    Outcome outcome = Outcome::polled;
+    try {
+      const Step s = loop_.run_once(nowait ? RunMode::nowait : RunMode::wait);
+      outcome = s == Step::quit ? Outcome::quit : s == Step::empty ? Outcome::empty : Outcome::polled;
+    } catch (const SimulatedDeadlock&) {
+      outcome = Outcome::deadlock;
+    }
+    callback_ = nullptr;
+    return outcome;
+  }
+
+  [[nodiscard]] tain clock() const override { return clock_.now(); }
+
+  [[nodiscard]] bool registered(const Ref& ref) const override {
+    switch (ref.kind) {
+      case Kind::fd: return Loop::registered(fds_[ref.index]);
+      case Kind::timer: return Loop::registered(timers_[ref.index]);
+      case Kind::task: return Loop::registered(tasks_[ref.index]);
+      case Kind::self: return false;
+    }
+    return false;
+  }
+  [[nodiscard]] std::size_t registered_count() const override { return loop_.registered_count(); }
+  [[nodiscard]] std::optional<std::uint64_t> unread(int end) const override {
+    return channels_.unread(end);
+  }
+
+  // A callback: the judge first, then the script acts on the loop.
+  void callback(const Ref& ref, Band band, int script) {
+    if (stopped_ || callback_ == nullptr) return;
+    if (!(*callback_)(Event{ref, band, script})) {
+      stopped_ = true;
+      return;
+    }
+    const std::vector<Op> actions = scripts_[script];
+    for (const Op& action : actions) {
+      const Resolved resolved = resolve(action, ref);
+      if (resolved.applies) act(resolved.op);
+    }
+  }
+
+ private:
+  void bind(Slot& slot, Kind kind, int index, void*& cookie) {
+    slot = Slot{this, Ref{kind, static_cast<std::uint8_t>(index)}};
+    cookie = &slot;
+  }
+
+  void register_object(const Ref& ref, std::int64_t delay);
+  void unregister_object(const Ref& ref);
+  void set_handler(const Op& op);
+
+  mutable SimulatedClock clock_;  // mutable: now() is not const, and clock() only reads it
+  Fd fds_[max_ends];
+  Timer timers_[max_timers];
+  Task tasks_[max_tasks];
+  Slot fd_slots_[max_ends];
+  Slot timer_slots_[max_timers];
+  Slot task_slots_[max_tasks];
+  Channels channels_;
+  std::vector<Op> scripts_[max_scripts];
+  const Callback* callback_ = nullptr;
+  bool stopped_ = false;
+  Loop loop_;  // declared after the objects it may hold, so it is destroyed first
+};
+
+void report(void* cookie, Band band, int script) {
+  auto* slot = static_cast<Slot*>(cookie);
+  slot->owner->callback(slot->ref, band, script);
+}
+
+void RefloopSubject::act(const Op& op) {
+  if (!applicable(op)) return;
+  const int i = op.target.index;
+  switch (op.code) {
+    case Code::pipe: case Code::socketpair: {
+      const int channel = channels_.create(op.code == Code::socketpair);
+      if (channel >= 0)
+        for (int end = 2 * channel; end < 2 * channel + 2; ++end) fds_[end].fd = channels_.fd(end);
+      return;
+    }
+    case Code::write: channels_.write(i, static_cast<std::uint64_t>(op.amount)); return;
+    case Code::read: channels_.read(i, static_cast<std::uint64_t>(op.amount)); return;
+    case Code::close:
+      if (!Loop::registered(fds_[i])) channels_.close(i);
+      return;
+    case Code::reg: register_object(op.target, op.amount); return;
+    case Code::unreg: unregister_object(op.target); return;
+    case Code::set: set_handler(op); return;
+    case Code::stamp: loop_.stamp_task(tasks_[i]); return;
+    case Code::advance: clock_.advance(tain::normalised(0, static_cast<std::uint64_t>(op.amount))); return;
+    case Code::quit: loop_.quit(); return;
+    case Code::script: scripts_[op.handler] = op.body; return;
+    case Code::run: case Code::run_nowait: return;
+  }
+}
+
+
+
+
+
+void RefloopSubject::register_object(const Ref& ref, std::int64_t delay) {
+  const int i = ref.index;
+  switch (ref.kind) {
+    case Kind::fd:
+      if (channels_.fd(i) >= 0 && !Loop::registered(fds_[i])) loop_.register_fd(fds_[i]);
+      return;
+    case Kind::timer:
+      if (Loop::registered(timers_[i])) return;
+      timers_[i].expires = shifted(loop_.now(), delay);
+      loop_.register_timer(timers_[i]);
+      return;
+    case Kind::task:
+      if (!Loop::registered(tasks_[i])) loop_.register_task(tasks_[i]);
+      return;
+    case Kind::self: return;
+  }
+}
+
+void RefloopSubject::unregister_object(const Ref& ref) {
+  const int i = ref.index;
+  switch (ref.kind) {
+    case Kind::fd:
+      if (Loop::registered(fds_[i])) loop_.unregister_fd(fds_[i]);
+      return;
+    case Kind::timer:
+      if (Loop::registered(timers_[i])) loop_.unregister_timer(timers_[i]);
+      return;
+    case Kind::task:
+      if (Loop::registered(tasks_[i])) loop_.unregister_task(tasks_[i]);
+      return;
+    case Kind::self: return;
+  }
+}
+
+// Before registration an fd's handlers are plain fields; afterwards only the setters change
+// them (FD-001, FD-005). Timer and task handlers may change at any time.
+void RefloopSubject::set_handler(const Op& op) {
+  const int i = op.target.index;
+  switch (op.target.kind) {
+    case Kind::fd: {
+      Fd& fd = fds_[i];
+      const Handler handler = fd_handler(op.band, op.handler);
+      const bool live = Loop::registered(fd);
+      if (op.band == Band::in) live ? loop_.set_handler_in(fd, handler) : void(fd.handler_in = handler);
+      if (op.band == Band::out) live ? loop_.set_handler_out(fd, handler) : void(fd.handler_out = handler);
+      if (op.band == Band::err) live ? loop_.set_handler_err(fd, handler) : void(fd.handler_err = handler);
+      return;
+    }
+    case Kind::timer: timers_[i].handler = other_handler(op.handler); return;
+    case Kind::task: tasks_[i].handler = other_handler(op.handler); return;
+    case Kind::self: return;
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Subject> make_refloop_subject(std::string_view backend) {
+  return std::make_unique<RefloopSubject>(backend);
+}
+
+}  // namespace refloop::conformance

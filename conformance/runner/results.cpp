@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: ISC
+// Reporting: TAP (known deviations as TODO, unsupported cases as SKIP, so TAP consumers agree with
+// the exit status), JUnit XML for CI dashboards, and the markdown matrix. See results.hpp.
+#include "results.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace refloop::conformance {
+
+Deviations load_deviations(const std::string& path) {
+  Deviations deviations;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream words(line);
+    std::string case_id, column, reason;
+    if (!(words >> case_id >> column)) continue;
+    std::getline(words >> std::ws, reason);
+    deviations[case_id][column] = reason;
+  }
+  return deviations;
+}
+
+const std::string* deviation_reason(const Deviations& deviations, const std::string& case_id,
+                                    const std::string& column) {
+  const auto found = deviations.find(case_id);
+  if (found == deviations.end()) return nullptr;
+  const auto slash = column.find('/');
+  const std::string backend = slash == std::string::npos ? column : column.substr(slash + 1);
+  for (const std::string& key : {column, backend, std::string("*")}) {
+    const auto reason = found->second.find(key);
+    if (reason != found->second.end()) return &reason->second;
+  }
+  return nullptr;
+}
+
+bool unexpected(Status status) { return status == Status::fail || status == Status::unexpected_pass; }
+
+const char* status_name(Status status) {
+  switch (status) {
+    case Status::pass: return "PASS";
+    case Status::fail: return "FAIL";
+    case Status::unsupported: return "UNSUPPORTED";
+    case Status::known_deviation: return "KNOWN-DEVIATION";
+    case Status::unexpected_pass: return "UNEXPECTED-PASS";
+  }
+  return "?";
+}
+
+namespace {
+
+void print_diagnostic(const std::string& text) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) std::printf("#   %s\n", line.c_str());
+}
+
+std::string xml_escaped(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '&') out += "&amp;";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '"') out += "&quot;";
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+void write_tap(const std::vector<Result>& results) {
+  std::printf("TAP version 13\n1..%zu\n", results.size());
+  std::size_t n = 0;
+  for (const Result& r : results) {
+    const bool ok = r.status == Status::pass || r.status == Status::unsupported;
+    std::printf("%s %zu - %s %s", ok ? "ok" : "not ok", ++n, r.column.c_str(), r.case_id.c_str());
+    if (r.status == Status::unsupported) std::printf(" # SKIP unsupported: %s", r.detail.c_str());
+    if (r.status == Status::known_deviation) std::printf(" # TODO known deviation: %s", r.detail.c_str());
+    std::printf("\n");
+    if (r.status == Status::fail) print_diagnostic(r.summary + "\n" + r.detail);
+    if (r.status == Status::unexpected_pass)
+      print_diagnostic("listed as a known deviation but passes; remove it from the expectations file: " + r.detail);
+  }
+}
+
+namespace {
+
+std::string one_line(std::string text) {
+  std::replace_if(text.begin(), text.end(), [](char c) { return c == '\t' || c == '\n'; }, ' ');
+  return text;
+}
+
+}  // namespace
+
+bool append_results(const std::vector<Result>& results, const std::string& path) {
+  std::ofstream out(path, std::ios::app);
+  for (const Result& r : results)
+    out << r.column << '\t' << r.case_id << '\t' << static_cast<int>(r.status) << '\t' << one_line(r.summary)
+        << '\t' << one_line(r.detail) << '\n';
+  return static_cast<bool>(out);
+}
+
+std::vector<Result> read_results(const std::string& path) {
+  std::vector<Result> results;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> fields;
+    std::istringstream split(line);
+    for (std::string field; std::getline(split, field, '\t');) fields.push_back(field);
+    if (fields.size() < 4) continue;
+    const int status = std::stoi(fields[2]);
+    if (status < 0 || status > static_cast<int>(Status::unexpected_pass)) continue;
+    results.push_back(Result{fields[0], fields[1], fields[3], static_cast<Status>(status), fields.size() > 4 ? fields[4] : ""});
+  }
+  return results;
+}
+
+bool write_junit(const std::vector<Result>& results, const std::string& path) {
+  std::ofstream out(path);
+  if (!out) return false;
+  std::size_t failures = 0, skipped = 0;
+  for (const Result& r : results) {
+    failures += unexpected(r.status);
+    skipped += r.status == Status::unsupported || r.status == Status::known_deviation;
+  }
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"refloop-conformance\" tests=\""
+      << results.size() << "\" failures=\"" << failures << "\" skipped=\"" << skipped << "\">\n";
+  std::set<std::string> columns;
+  for (const Result& r : results) columns.insert(r.column);
+  for (const std::string& column : columns) {
+    out << "  <testsuite name=\"" << xml_escaped(column) << "\">\n";
+    for (const Result& r : results) {
+      if (r.column != column) continue;
+      out << "    <testcase classname=\"" << xml_escaped(column) << "\" name=\"" << xml_escaped(r.case_id) << "\"";
+      if (r.status == Status::pass) {
+        out << "/>\n";
+        continue;
+      }
+      out << ">\n";
+      if (unexpected(r.status))
+        out << "      <failure message=\"" << status_name(r.status) << "\">" << xml_escaped(r.detail) << "</failure>\n";
+      else
+        out << "      <skipped message=\"" << status_name(r.status) << ": " << xml_escaped(r.detail) << "\"/>\n";
+      out << "    </testcase>\n";
+    }
+    out << "  </testsuite>\n";
+  }
+  out << "</testsuites>\n";
+  return static_cast<bool>(out);
+}
+
+bool write_matrix(const std::vector<Result>& results, const std::string& path) {
+  std::vector<std::string> columns, rows;
+  for (const Result& r : results) {
+    if (std::find(columns.begin(), columns.end(), r.column) == columns.end()) columns.push_back(r.column);
+    if (std::find(rows.begin(), rows.end(), r.case_id) == rows.end()) rows.push_back(r.case_id);
+  }
+  std::sort(rows.begin(), rows.end());
+  std::ofstream out(path);
+  if (!out) return false;
+  out << "# refloop conformance matrix\n\nRows: cases (`conformance/cases/<ID>.case`, named after the "
+         "requirement they prove). Columns: implementation/backend. Cells: PASS, FAIL, UNSUPPORTED, "
+         "KNOWN-DEVIATION (listed in `conformance/expectations/`), UNEXPECTED-PASS (listed, but passes).\n\n| case |";
+  for (const std::string& c : columns) out << " " << c << " |";
+  out << "\n| --- |";
+  for (std::size_t i = 0; i < columns.size(); ++i) out << " --- |";
+  out << "\n";
+  for (const std::string& row : rows) {
+    out << "| " << row << " |";
+    for (const std::string& column : columns) {
+      const auto cell = std::find_if(results.begin(), results.end(), [&](const Result& r) {
+        return r.case_id == row && r.column == column;
+      });
+      out << " " << (cell == results.end() ? "" : status_name(cell->status)) << " |";
+    }
+    out << "\n";
+  }
+  std::size_t bad = 0;
+  for (const Result& r : results) bad += unexpected(r.status);
+  out << "\n" << results.size() << " results, " << bad << " unexpected.\n";
+  return static_cast<bool>(out);
+}
+
+}  // namespace refloop::conformance

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: ISC
+// The runner's results and how they are reported (conformance/README.md): TAP on stdout, JUnit
+// XML and a markdown matrix (rows: cases, named after the requirement they prove; columns:
+// implementation x backend) in files. A result is judged against the implementation's known
+// deviations (conformance/expectations/<implementation>.txt): a listed failure is a
+// KNOWN-DEVIATION, a listed case that passes is an UNEXPECTED-PASS, so the list stays true.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace refloop::conformance {
+
+enum class Status { pass, fail, unsupported, known_deviation, unexpected_pass };
+
+struct Result {
+  std::string column;  // "refloop/epoll", "model"
+  std::string case_id;
+  std::string summary;
+  Status status = Status::pass;
+  std::string detail;  // why it failed, is unsupported, or the listed deviation's reason
+};
+
+// Known deviations of one implementation: case id -> (column or "*") -> reason.
+using Deviations = std::map<std::string, std::map<std::string, std::string>>;
+// Reads `CASE-ID COLUMN reason...` lines (`#` comments); a missing file lists nothing.
+Deviations load_deviations(const std::string& path);
+// The listed reason for a case in a column ("refloop/epoll" matches "epoll" and "*"), or null.
+const std::string* deviation_reason(const Deviations& deviations, const std::string& case_id,
+                                    const std::string& column);
+
+[[nodiscard]] bool unexpected(Status status);
+const char* status_name(Status status);
+
+void write_tap(const std::vector<Result>& results);
+// Results of several runner processes (one per ivykis method) are collected in one file, one
+// tab-separated line per result, and reported together.
+bool append_results(const std::vector<Result>& results, const std::string& path);
+std::vector<Result> read_results(const std::string& path);
+bool write_junit(const std::vector<Result>& results, const std::string& path);
+bool write_matrix(const std::vector<Result>& results, const std::string& path);
+
+}  // namespace refloop::conformance

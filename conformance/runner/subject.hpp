@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: ISC
+// What the conformance runner needs from an implementation under test (conformance/README.md):
+// a Subject performs the operations of the vocabulary (spec/model.md, MODEL-001) on its own loop
+// and reports every callback as it happens; the Judge applies the same operations to the loop
+// model (model/loop) and accepts or rejects each callback, each iteration's outcome and the state
+// after every operation (spec/model.md, MODEL-004..006). Adapters for other loops implement
+// Subject; nothing here knows refloop::Loop.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "loop/loop_model.hpp"
+#include "loop/ops.hpp"
+#include "refloop/time/tain.hpp"
+
+namespace refloop::conformance {
+
+using model::loop::Event;
+using model::loop::Op;
+using model::loop::Outcome;
+using model::loop::Ref;
+using model::loop::Verdict;
+
+class Subject {
+ public:
+  // Called by the subject for each callback before the callback's script acts; false means the
+  // judge rejected it and the subject should stop acting on scripts.
+  using Callback = std::function<bool(const Event&)>;
+
+  virtual ~Subject() = default;
+  [[nodiscard]] virtual std::string name() const = 0;  // "refloop/epoll", "model"
+  // Why the subject cannot perform `op` (a real-time implementation cannot `advance` a
+  // simulated clock); nullopt when it can. The case is then reported UNSUPPORTED.
+  [[nodiscard]] virtual std::optional<std::string> unsupported(const Op&) const { return std::nullopt; }
+  virtual void act(const Op& op) = 0;  // every code but run / run_nowait
+  virtual Outcome run(bool nowait, const Callback& callback) = 0;
+  [[nodiscard]] virtual tain clock() const = 0;
+  [[nodiscard]] virtual bool registered(const Ref& ref) const = 0;
+  [[nodiscard]] virtual std::size_t registered_count() const = 0;
+  // Unread bytes at an open end that can read; nullopt when the end is not comparable.
+  [[nodiscard]] virtual std::optional<std::uint64_t> unread(int end) const = 0;
+  // A problem the subject saw itself (a real-time adapter's timer firing early), once.
+  virtual std::optional<std::string> take_problem() { return std::nullopt; }
+};
+
+// What one `run` did, as the judge saw it (for explicit expectations).
+struct RunRecord {
+  std::vector<Event> events;
+  Outcome outcome = Outcome::polled;
+  tain clock{};
+};
+
+class Judge {
+ public:
+  explicit Judge(Subject& subject) : subject_(subject), model_(tain_epoch) {}
+
+  // Applies one operation to the subject and the model; the first disagreement, if any.
+  Verdict step(const Op& op);
+  [[nodiscard]] const RunRecord& last_run() const { return last_run_; }
+
+ private:
+  Verdict run(bool nowait);
+  Verdict compare_state() const;
+
+  Subject& subject_;
+  model::loop::LoopModel model_;
+  RunRecord last_run_;
+  Verdict failure_;
+};
+
+std::string describe_outcome(Outcome outcome);
+
+}  // namespace refloop::conformance
