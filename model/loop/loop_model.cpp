@@ -91,6 +91,7 @@ void LoopModel::register_object(const Op& op) {
       timers_[i].registered = true;
       timers_[i].expires = shifted(now(), op.amount);
       timers_[i].polls_before = polls_;
+      timers_[i].by_fd_handler = phase_ == Phase::fds;
       return;
     case Kind::task:
       if (tasks_[i].registered) return;
@@ -197,10 +198,13 @@ Verdict LoopModel::on_callback(const Event& event) {
 // leaves open whether a timer that became due after the last poll began (registered by an fd
 // handler, say) runs now or one iteration later, as in ivykis's epoll-timerfd, which skips step 1
 // when its poll says no timer can have expired; so a step 1 in which no timer ran may be skipped
-// when every due timer was registered since the last poll began.
+// when every due timer was registered by an fd handler since the last poll began. A timer
+// registered from outside the loop, or by a timer or task handler, gets no such leniency.
 Verdict LoopModel::finish_timers() {
   if (phase_ != Phase::timers) return std::nullopt;
-  const bool all_new = std::all_of(expired_.begin(), expired_.end(), [this](int i) { return timers_[i].polls_before == polls_; });
+  const bool all_new = std::all_of(expired_.begin(), expired_.end(), [this](int i) {
+    return timers_[i].polls_before == polls_ && timers_[i].by_fd_handler;
+  });
   if (!timer_ran_ && all_new) expired_.clear();  // implements: TIMER-007 (the skipped step 1)
   if (!expired_.empty())
     return "[TIMER-002] timer t" + std::to_string(expired_.front()) + " was due (expires " +

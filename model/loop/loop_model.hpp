@@ -36,6 +36,7 @@ struct TimerModel {
   tain expires{};
   int script = 0;
   std::uint64_t polls_before = 0;  // polls begun before it was registered (TIMER-007)
+  bool by_fd_handler = false;      // registered by an fd handler (TIMER-007)
 };
 
 struct TaskModel {

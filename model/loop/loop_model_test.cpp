@@ -78,7 +78,9 @@ TEST(LoopModel, TASK_004_other_orders_are_rejected) {
   }
   Trace timer_late;
   timer_late.ops(epoch_example);
-  expect_rejected(timer_late.run({"k0", "t0"}), "LOOP-001");
+  // The timer was registered from outside, so step 1 may not be skipped: k0 first is rejected
+  // at once (TIMER-002), not only when t0 comes after it.
+  expect_rejected(timer_late.run({"k0", "t0"}), "TIMER-002");
   Trace missing;
   missing.ops(epoch_example);
   expect_rejected(missing.run({"t0", "k0", "k1/s1", "k2", "k4"}), "TASK-002");
@@ -259,6 +261,18 @@ TEST(LoopModel, TIMER_007_timer_and_task_after_an_fd_handler) {
   mixed.ops(setup);
   EXPECT_EQ(mixed.run({"c0a.in/s1"}), std::nullopt);
   expect_rejected(mixed.run({"k0", "t0"}), "LOOP-001");
+}
+
+// [req:TIMER-007] [req:MODEL-006] the leniency is only for a timer an fd handler made due: a due
+// timer registered from outside, or by a task, must run in the next step 1.
+TEST(LoopModel, TIMER_007_no_leniency_for_timers_registered_elsewhere) {
+  Trace outside;
+  outside.ops("reg t0 -1\n");
+  expect_rejected(outside.run({}), "TIMER-002");
+  Trace by_task;
+  by_task.ops("script s1: reg t0 -1\nset k0 s1\nreg k0\nreg t1 +100\n");
+  EXPECT_EQ(by_task.run({"k0/s1"}), std::nullopt);
+  expect_rejected(by_task.run({}), "TIMER-002");
 }
 
 // [req:BACKEND-009] [req:MODEL-005] only handler_err and unread data: a backend may wake (poll family) or sleep
