@@ -4,7 +4,7 @@
 refloop_add_fuzz_target(loop_ops_parse SOURCES ${CMAKE_CURRENT_LIST_DIR}/loop_ops_parse.cpp
   LIBS refloop_model_loop)
 refloop_add_fuzz_target(loop_ops_run SOURCES ${CMAKE_CURRENT_LIST_DIR}/loop_ops_run.cpp
-  LIBS refloop::loop refloop_model_loop)
+  LIBS refloop_loopcheck)
 if(TARGET replay_loop_ops_run)
   target_include_directories(replay_loop_ops_run PRIVATE ${PROJECT_SOURCE_DIR}/property/loop)
 endif()

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "loop_harness.hpp"
+#include "refloop/loop/loop.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace refloop;

@@ -56,7 +56,14 @@ struct RunRecord {
 
 class Judge {
  public:
-  explicit Judge(Subject& subject) : subject_(subject), model_(tain_epoch) {}
+  // The model learns the subject's backend from its name ("refloop/select" -> "select") for the
+  // kernel differences spec/loop.md names per backend (BACKEND-011).
+  explicit Judge(Subject& subject)
+      : subject_(subject), model_(tain_epoch, model::loop::BackendTraits::of(backend_of(subject.name()))) {}
+  static std::string backend_of(const std::string& subject_name) {
+    const auto slash = subject_name.find('/');
+    return slash == std::string::npos ? std::string() : subject_name.substr(slash + 1);
+  }
 
   // Applies one operation to the subject and the model; the first disagreement, if any.
   Verdict step(const Op& op);

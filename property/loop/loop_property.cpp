@@ -15,6 +15,7 @@
 
 #include "loop_generators.hpp"
 #include "loop_harness.hpp"
+#include "refloop/loop/loop.hpp"
 
 namespace refloop::loopcheck {
 namespace {
