@@ -14,11 +14,7 @@
 #include <optional>
 #include <vector>
 
-// tain_model.hpp counts in unsigned __int128, a GCC/Clang extension that -Wpedantic flags.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpedantic"
-#include "../time/tain_model.hpp"
-#pragma GCC diagnostic pop
+#include "time/tain_model.hpp"
 
 namespace refloop::model::iopause_model {
 

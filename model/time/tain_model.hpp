@@ -9,8 +9,9 @@
 
 namespace refloop::model {
 
-using u128 = unsigned __int128;
-using i128 = __int128;
+// 128-bit integers are a GCC/Clang extension; __extension__ keeps -Wpedantic quiet about it.
+__extension__ typedef unsigned __int128 u128;
+__extension__ typedef __int128 i128;
 
 inline constexpr u128 billion = 1'000'000'000;
 inline constexpr u128 two_64 = u128{1} << 64;
