@@ -14,7 +14,7 @@
 #include <optional>
 #include <vector>
 
-#include "time/tain_model.hpp"
+#include "../time/tain_model.hpp"  // relative: some users include this model without model/ on the path
 
 namespace refloop::model::iopause_model {
 
