@@ -109,7 +109,8 @@ TEST(Clock, CLOCK_007_nothing_above_the_time_layer_reads_a_system_clock) {
       EXPECT_FALSE(std::regex_search(text, clock_read)) << entry.path() << " reads a system clock itself";
     }
   }
-  SUCCEED() << scanned << " files scanned";
+  // Not vacuous: the areas above the time layer exist and were read.
+  EXPECT_GT(scanned, 10) << "the scan found no sources above the time layer";
 }
 
 }  // namespace
