@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: ISC
-// refloop-conformance: runs the case files of conformance/cases/ against implementations of the
+// refloop-conformance: runs the case files of conformance/cases/loop/ against implementations of the
 // ivykis loop semantics and reports TAP (stdout), optionally JUnit XML and a markdown matrix. The
 // exit status is non-zero on any unexpected result: a failure not listed in
 // conformance/expectations/<implementation>.txt, or a listed one that passes.
@@ -26,7 +26,7 @@ namespace {
 struct Options {
   std::string impl = "all";
   std::string backend;
-  std::string cases = REFLOOP_CONFORMANCE_DIR "/cases";
+  std::string cases = REFLOOP_CONFORMANCE_DIR "/cases/loop";
   std::string expectations = REFLOOP_CONFORMANCE_DIR "/expectations";
   std::string junit;
   std::string matrix;

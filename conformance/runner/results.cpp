@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <ostream>
 #include <set>
 #include <sstream>
 
@@ -153,18 +154,27 @@ bool write_junit(const std::vector<Result>& results, const std::string& path) {
   return static_cast<bool>(out);
 }
 
-bool write_matrix(const std::vector<Result>& results, const std::string& path) {
+std::string suite_of(const std::string& case_id) {
+  for (const char* prefix : {"IOPAUSE-", "IOCOMPAT-"})
+    if (case_id.rfind(prefix, 0) == 0) return "iopause";
+  for (const char* prefix : {"TAI-", "TAIN-", "LABEL-", "LEAP-", "CLOCK-", "TAICOMPAT-"})
+    if (case_id.rfind(prefix, 0) == 0) return "tai";
+  return "loop";
+}
+
+namespace {
+
+// One table: the rows and columns that have results in one suite, in first-seen column order.
+void write_suite_table(std::ostream& out, const std::vector<Result>& results, const std::string& suite) {
   std::vector<std::string> columns, rows;
   for (const Result& r : results) {
+    if (suite_of(r.case_id) != suite) continue;
     if (std::find(columns.begin(), columns.end(), r.column) == columns.end()) columns.push_back(r.column);
     if (std::find(rows.begin(), rows.end(), r.case_id) == rows.end()) rows.push_back(r.case_id);
   }
   std::sort(rows.begin(), rows.end());
-  std::ofstream out(path);
-  if (!out) return false;
-  out << "# refloop conformance matrix\n\nRows: cases (`conformance/cases/<ID>.case`, named after the "
-         "requirement they prove). Columns: implementation/backend. Cells: PASS, FAIL, UNSUPPORTED, "
-         "KNOWN-DEVIATION (listed in `conformance/expectations/`), UNEXPECTED-PASS (listed, but passes).\n\n| case |";
+  out << "\n## " << suite << " (`conformance/cases/" << suite << "/`): " << rows.size() << " cases x "
+      << columns.size() << " columns\n\n| case |";
   for (const std::string& c : columns) out << " " << c << " |";
   out << "\n| --- |";
   for (std::size_t i = 0; i < columns.size(); ++i) out << " --- |";
@@ -179,6 +189,19 @@ bool write_matrix(const std::vector<Result>& results, const std::string& path) {
     }
     out << "\n";
   }
+}
+
+}  // namespace
+
+bool write_matrix(const std::vector<Result>& results, const std::string& path) {
+  std::ofstream out(path);
+  if (!out) return false;
+  out << "# refloop conformance matrix\n\nRows: cases (`conformance/cases/<suite>/<ID>.case`, named after the "
+         "requirement they prove). Columns: implementation/backend. Cells: PASS, FAIL, UNSUPPORTED, "
+         "KNOWN-DEVIATION (listed in `conformance/expectations/`), UNEXPECTED-PASS (listed, but passes).\n";
+  for (const char* suite : {"loop", "iopause", "tai"})
+    if (std::any_of(results.begin(), results.end(), [&](const Result& r) { return suite_of(r.case_id) == suite; }))
+      write_suite_table(out, results, suite);
   std::size_t bad = 0;
   for (const Result& r : results) bad += unexpected(r.status);
   out << "\n" << results.size() << " results, " << bad << " unexpected.\n";

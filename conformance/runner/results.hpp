@@ -39,6 +39,9 @@ void write_tap(const std::vector<Result>& results);
 bool append_results(const std::vector<Result>& results, const std::string& path);
 std::vector<Result> read_results(const std::string& path);
 bool write_junit(const std::vector<Result>& results, const std::string& path);
+// The matrix has one table per suite (loop, iopause, tai: suite_of the case id's prefix), each
+// with the columns that ran that suite's cases.
 bool write_matrix(const std::vector<Result>& results, const std::string& path);
+std::string suite_of(const std::string& case_id);
 
 }  // namespace refloop::conformance
