@@ -4,6 +4,7 @@
 // picked out here. See case_file.hpp for the format.
 #include "case_file.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -85,6 +86,104 @@ Expected<Expectation, std::string> parse_expectation(const std::string& text, st
   return expect;
 }
 
+// `\n` in an expected text is a newline (a message on stderr ends with one).
+std::string unescaped(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] == 'n') {
+      out += '\n';
+      ++i;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+// `fatal [later] [stderr] "a" | "b"`
+Expected<FatalExpectation, std::string> parse_fatal(const std::string& text, std::size_t line) {
+  FatalExpectation fatal;
+  fatal.line = line;
+  std::istringstream words(text);
+  std::string word;
+  words >> word;  // "fatal"
+  std::string rest;
+  std::getline(words >> std::ws, rest);
+  for (bool more = true; more;) {
+    more = false;
+    for (auto [flag, field] : {std::pair{"later", &fatal.later}, std::pair{"stderr", &fatal.on_stderr}})
+      if (rest.rfind(flag, 0) == 0) {
+        *field = true;
+        rest = trim(rest.substr(std::string(flag).size()));
+        more = true;
+      }
+  }
+  while (!rest.empty()) {
+    const auto close = rest.size() > 1 && rest[0] == '"' ? rest.find('"', 1) : std::string::npos;
+    if (close == std::string::npos) return Unexpected(std::string("expect: fatal takes quoted texts: fatal \"a\" | \"b\""));
+    fatal.any_of.push_back(unescaped(rest.substr(1, close - 1)));
+    rest = trim(rest.substr(close + 1));
+    if (rest.rfind('|', 0) == 0) rest = trim(rest.substr(1));
+  }
+  if (fatal.any_of.empty()) return Unexpected(std::string("expect: fatal needs at least one quoted text"));
+  return fatal;
+}
+
+// `= VALUE; BACKEND = VALUE; ...`
+Expected<ResultExpectation, std::string> parse_result(const std::string& text) {
+  ResultExpectation result;
+  std::istringstream parts(text);
+  bool first = true;
+  for (std::string part; std::getline(parts, part, ';'); first = false) {
+    part = trim(part);
+    const auto equals = part.find('=');
+    if (equals == std::string::npos) return Unexpected("expect: '" + part + "' is not 'BACKEND = VALUE'");
+    const std::string name = trim(part.substr(0, equals)), value = trim(part.substr(equals + 1));
+    if (first != name.empty()) return Unexpected(std::string("expect: write '= VALUE' first, then 'BACKEND = VALUE'"));
+    if (first) result.value = value;
+    else result.per_backend.emplace_back(name, value);
+  }
+  return result;
+}
+
+// A `!` line: the probe's name and its text; the target goes through the vocabulary's grammar.
+Expected<Probe, std::string> parse_probe(const std::string& text) {
+  std::istringstream words(text.substr(1));
+  Probe probe;
+  words >> probe.name;
+  std::getline(words >> std::ws, probe.text);
+  probe.text = trim(probe.text);
+  if (std::find(std::begin(probe_names), std::end(probe_names), probe.name) == std::end(probe_names))
+    return Unexpected("unknown probe '" + probe.name + "' (conformance/README.md lists them)");
+  if (probe.name == "fatal" || probe.name == "default-fatal-handler") return probe;
+  const bool banded = probe.name == "set-handler";
+  const auto ops = model::loop::parse_ops((banded ? "set " : "unreg ") + probe.text);
+  if (!ops || ops->size() != 1) return Unexpected("probe " + probe.name + ": bad target '" + probe.text + "'");
+  probe.op = ops->front();
+  return probe;
+}
+
+// Attaches the text after `# expect:` to the step it follows.
+std::optional<std::string> attach_expectation(Step& step, const std::string& text, std::size_t line) {
+  const bool is_run = !step.probe && (step.op.code == Code::run || step.op.code == Code::run_nowait);
+  if (text.rfind("fatal", 0) == 0) {
+    auto fatal = parse_fatal(text, line);
+    if (!fatal) return fatal.error();
+    step.fatal = *fatal;
+  } else if (step.probe && text.rfind("=", 0) == 0) {
+    auto result = parse_result(text);
+    if (!result) return result.error();
+    step.result = *result;
+  } else if (is_run) {
+    auto expect = parse_expectation(text, line);
+    if (!expect) return expect.error();
+    step.expect = *expect;
+  } else {
+    return std::string("an expect line after this step must be 'fatal ...' (or '= ...' after a probe)");
+  }
+  return std::nullopt;
+}
+
 std::string stem_of(const std::string& path) {
   const auto slash = path.find_last_of('/');
   std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
@@ -107,22 +206,31 @@ Expected<Case, std::string> load_case(const std::string& path) {
     if (text.rfind("#", 0) == 0) {
       const std::string comment = trim(text.substr(1));
       if (comment.rfind("expect:", 0) == 0) {
-        if (c.steps.empty() || (c.steps.back().op.code != Code::run && c.steps.back().op.code != Code::run_nowait))
-          return Unexpected(where + "an expect line must follow a run");
-        auto expect = parse_expectation(comment.substr(7), line);
-        if (!expect) return Unexpected(where + expect.error());
-        c.steps.back().expect = *expect;
+        if (c.steps.empty()) return Unexpected(where + "an expect line must follow a step");
+        if (auto problem = attach_expectation(c.steps.back(), trim(comment.substr(7)), line))
+          return Unexpected(where + *problem);
       } else if (c.summary.empty() && c.steps.empty()) {
         c.summary = comment;
       }
       continue;
     }
+    if (text.rfind("!", 0) == 0) {
+      auto probe = parse_probe(text);
+      if (!probe) return Unexpected(where + probe.error());
+      c.steps.push_back(Step{line, Op{}, *probe, std::nullopt, std::nullopt, std::nullopt});
+      continue;
+    }
     const auto ops = model::loop::parse_ops(raw);
     if (!ops) return Unexpected(where + ops.error().message);
-    for (const Op& op : *ops) c.steps.push_back(Step{line, op, std::nullopt});
+    for (const Op& op : *ops) c.steps.push_back(Step{line, op, std::nullopt, std::nullopt, std::nullopt, std::nullopt});
   }
   if (c.requirements.empty()) return Unexpected(path + ": the header cites no requirement ([req:ID])");
   return c;
+}
+
+bool fatal_message_matches(const FatalExpectation& expect, const std::string& message) {
+  return std::any_of(expect.any_of.begin(), expect.any_of.end(),
+                     [&](const std::string& text) { return message.find(text) != std::string::npos; });
 }
 
 std::optional<std::string> check_expectation(const Expectation& expect, const RunRecord& run) {

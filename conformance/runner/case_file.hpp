@@ -25,10 +25,34 @@ struct Expectation {
   std::optional<std::uint64_t> clock_ns;  // since the start of the case
 };
 
+// `# expect: fatal [later] [stderr] "text" | "other"`: the step (or, with `later`, this step or
+// any later one) ends the process through the fatal path, with a message containing one of the
+// texts; `stderr` means the message must appear on standard error (the default handler).
+struct FatalExpectation {
+  std::size_t line = 0;
+  bool later = false;
+  bool on_stderr = false;
+  std::vector<std::string> any_of;
+};
+
+// `# expect: = VALUE; select = OTHER`: a probe's result, optionally per backend.
+struct ResultExpectation {
+  std::string value;
+  std::vector<std::pair<std::string, std::string>> per_backend;
+  [[nodiscard]] const std::string& for_backend(const std::string& backend) const {
+    for (const auto& [name, v] : per_backend)
+      if (name == backend) return v;
+    return value;
+  }
+};
+
 struct Step {
   std::size_t line = 0;
   Op op;
-  std::optional<Expectation> expect;  // only on run / run_nowait
+  std::optional<Probe> probe;          // a `!` line instead of an operation
+  std::optional<Expectation> expect;   // only on run / run_nowait
+  std::optional<ResultExpectation> result;  // only on probes
+  std::optional<FatalExpectation> fatal;
 };
 
 struct Case {
@@ -40,6 +64,9 @@ struct Case {
 
 // Reads and parses one case file; the error names the file and line.
 Expected<Case, std::string> load_case(const std::string& path);
+
+// Whether a message satisfies a fatal expectation (one of its texts is part of it).
+bool fatal_message_matches(const FatalExpectation& expect, const std::string& message);
 
 // Whether a recorded run matches an expectation; nullopt if it does, else why not.
 std::optional<std::string> check_expectation(const Expectation& expect, const RunRecord& run);

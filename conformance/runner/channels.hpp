@@ -64,6 +64,13 @@ class Channels {
     (void)!::read(fd_[end], data.data(), data.size());  // EAGAIN when empty: nothing read
   }
 
+  // Forgets an end without closing it; the caller now owns the fd (the close-keep probe).
+  int release(int end) {
+    const int fd = fd_[end];
+    fd_[end] = -1;
+    return fd;
+  }
+
   void close(int end) {
     if (fd_[end] < 0) return;
     ::close(fd_[end]);

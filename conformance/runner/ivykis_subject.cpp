@@ -10,134 +10,17 @@
 //     next iteration: it is deferred (registered again after iv_main returns) and stops the loop.
 // Case time is scaled: one case nanosecond is `scale_ns` of real time; an idle wait is reported as
 // ending exactly at its deadline when it woke no earlier and at most `tolerance` later.
-#include <fcntl.h>
-#include <time.h>
-#include <unistd.h>
-
-#include <iv.h>
-
-#include <algorithm>
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
-
-#include "channels.hpp"
-#include "ivykis_subject.hpp"
+#include "fatal_capture.hpp"
+#include "ivykis_subject_internal.hpp"
 #include "loop/ops_text.hpp"
 
 namespace refloop::conformance {
-namespace {
-
-using namespace model::loop;
-
-constexpr std::int64_t scale_ns = 1'000'000;             // one case ns is 1 ms of real time
-constexpr std::int64_t tolerance_ns = 1'000'000'000;     // late side only
-constexpr std::int64_t overtaken_margin_ns = 2'000'000;  // see set_aside
-constexpr std::int64_t deadlock_guard_ns = 300'000'000;  // "no deadline, nothing ready"
-constexpr std::int64_t max_advance_ns = 1'000'000'000;   // real sleep allowed for one advance
-
-std::int64_t to_ns(const timespec& t) { return std::int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec; }
-timespec from_ns(std::int64_t ns) {
-  timespec t{};
-  t.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
-  t.tv_nsec = static_cast<long>(ns % 1'000'000'000);
-  return t;
-}
-std::int64_t monotonic_ns() {
-  timespec t{};
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return to_ns(t);
-}
-class IvykisSubject;
-IvykisSubject* current = nullptr;  // ivykis state is per thread; the runner uses one thread
-
-struct Slot {
-  Ref ref{};
-};
-
-enum class Phase { outside, steps_1_to_3, poll, continuation };
-
-class IvykisSubject final : public Subject {
- public:
-  IvykisSubject(std::string implementation, std::string method);
-  ~IvykisSubject() override;
-  IvykisSubject(const IvykisSubject&) = delete;
-  IvykisSubject& operator=(const IvykisSubject&) = delete;
-
-  [[nodiscard]] std::string name() const override { return implementation_ + "/" + method_; }
-  [[nodiscard]] std::optional<std::string> unsupported(const Op& op) const override;
-  void act(const Op& op) override;
-  Outcome run(bool nowait, const Callback& callback) override;
-  [[nodiscard]] tain clock() const override { return tain_epoch + tain::normalised(0, virtual_ns_); }
-  [[nodiscard]] bool registered(const Ref& ref) const override;
-  [[nodiscard]] std::size_t registered_count() const override;
-  [[nodiscard]] std::optional<std::uint64_t> unread(int end) const override {
-    return channels_.unread(end);
-  }
-  std::optional<std::string> take_problem() override {
-    auto p = problem_;
-    problem_.reset();
-    return p;
-  }
-
-  void on_case_callback(const Ref& ref, Band band, int script);
-  void on_stop_task();
-  void on_ready_fd();
-  void on_guard();
-
- private:
-  void register_object(const Ref& ref, std::int64_t delay);
-  void unregister_object(const Ref& ref);
-  void set_handler(const Op& op);
-  void run_script(int script, const Ref& caller);
-  void register_task(int i);
-  [[nodiscard]] bool hidden(const Ref& ref) const;
-  void unhide(const Ref& ref);
-  void unregister_task(int i);
-
-  Outcome steps_1_to_3();
-  void poll_and_dispatch(bool nowait);
-  void set_aside();
-  void restore();
-  void finish_overtaken_wait(std::int64_t deadline);
-  void arm_stop();
-
-  std::string implementation_, method_;
-  iv_fd fds_[max_ends];
-  iv_timer timers_[max_timers];
-  iv_task tasks_[max_tasks];
-  Slot fd_slots_[max_ends], timer_slots_[max_timers], task_slots_[max_tasks];
-  Channels channels_;
-  std::vector<Op> scripts_[max_scripts];
-  int fd_script_[max_ends][3];
-  int timer_script_[max_timers] = {}, task_script_[max_tasks] = {};
-  std::int64_t timer_virtual_[max_timers] = {};  // case ns since the start
-  std::vector<int> task_order_;                  // pending case tasks, FIFO
-
-  std::uint64_t virtual_ns_ = 0;
-  bool case_quit_ = false;
-  std::optional<std::string> method_problem_, problem_;
-  const Callback* callback_ = nullptr;
-  bool stopped_ = false;
-  Phase phase_ = Phase::outside;
-
-  // Internal objects of the emulation, never reported.
-  iv_task stop_task_{};     // A: ends steps 1-3; B: ends the continuation
-  iv_timer guard_{};        // B: a wait with no deadline and nothing ready
-  iv_fd ready_fd_{};        // B: makes the poll non-blocking
-  int ready_pipe_[2] = {-1, -1};
-  bool guard_fired_ = false, saw_fd_ = false;
-  bool hidden_due_ = false, hidden_overtaken_ = false;
-  std::vector<int> hidden_tasks_, hidden_timers_, deferred_tasks_, deferred_timers_;
-  std::vector<int> not_due_;  // A: timers the case's clock has not reached
-};
+namespace ivykis_adapter {
 
 template <int B, int S>
 void on_fd(void* cookie) { current->on_case_callback(static_cast<Slot*>(cookie)->ref, all_bands[B], S); }
 template <int S>
 void on_other(void* cookie) { current->on_case_callback(static_cast<Slot*>(cookie)->ref, Band::in, S); }
-using HandlerFn = void (*)(void*);
 static_assert(max_scripts == 4, "one handler function per script below");
 HandlerFn fd_handler(Band band, int script) {
   static constexpr HandlerFn table[3][4] = {
@@ -159,6 +42,7 @@ IvykisSubject::IvykisSubject(std::string implementation, std::string method)
     : implementation_(std::move(implementation)), method_(std::move(method)) {
   current = this;
   for (auto& bands : fd_script_) std::fill(std::begin(bands), std::end(bands), -1);
+  iv_set_fatal_msg_handler(&report_fatal);  // the runner observes fatal errors (isolation.cpp)
   iv_init();
   const char* chosen = iv_poll_method_name();
   if (chosen == nullptr || method_ != chosen)
@@ -506,10 +390,10 @@ void IvykisSubject::poll_and_dispatch(bool nowait) {
   if (*deadline > static_cast<std::int64_t>(virtual_ns_)) virtual_ns_ = static_cast<std::uint64_t>(*deadline);
 }
 
-}  // namespace
+}  // namespace ivykis_adapter
 
 std::unique_ptr<Subject> make_ivykis_subject(const std::string& implementation, const std::string& method) {
-  return std::make_unique<IvykisSubject>(implementation, method);
+  return std::make_unique<ivykis_adapter::IvykisSubject>(implementation, method);
 }
 
 }  // namespace refloop::conformance

@@ -35,6 +35,23 @@ Verdict Judge::step(const Op& op) {
   return compare_state();
 }
 
+// A probe acts on the subject only; what it registered or unregistered (a register-try that
+// succeeded, an unchecked register) and a handler it set on a registered fd are then applied to
+// the model, so later steps are judged from the same state.
+Verdict Judge::probe(const Probe& probe, std::string& result) {
+  result = subject_.probe(probe);
+  const Ref target = probe.op.target;
+  if (probe.name == "set-handler" && subject_.registered(target)) model_.apply(probe.op);
+  if (probe.name == "close-keep" && !model_.registered(target)) model_.apply(op_on(Code::close, target));
+  if (probe.name.rfind("register", 0) == 0 || probe.name == "unregister") {
+    const bool now = subject_.registered(target);
+    if (now != model_.registered(target)) {
+      model_.apply(op_on(now ? Code::reg : Code::unreg, target));
+    }
+  }
+  return compare_state();
+}
+
 Verdict Judge::run(bool nowait) {
   last_run_ = RunRecord{};
   failure_.reset();

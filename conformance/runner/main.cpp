@@ -17,6 +17,7 @@
 
 #include "case_file.hpp"
 #include "columns.hpp"
+#include "isolation.hpp"
 #include "loop/ops_text.hpp"
 #include "results.hpp"
 
@@ -55,28 +56,6 @@ bool parse_options(int argc, char** argv, Options& options) {
     *target = argv[++i];
   }
   return true;
-}
-
-// Runs one case on a fresh subject: PASS, FAIL with the line and reason, or UNSUPPORTED.
-Result run_case(const Case& c, const Column& column) {
-  Result result{column.name, c.id, c.summary, Status::pass, ""};
-  try {
-    const auto subject = column.make();
-    for (const Step& step : c.steps)
-      if (const auto why = subject->unsupported(step.op)) return Result{column.name, c.id, c.summary, Status::unsupported, *why};
-    Judge judge(*subject);
-    for (const Step& step : c.steps) {
-      const std::string where = "line " + std::to_string(step.line) + " (" + model::loop::format_op(step.op) + "): ";
-      if (auto verdict = judge.step(step.op)) return Result{column.name, c.id, c.summary, Status::fail, where + *verdict};
-      if (step.expect)
-        if (auto why = check_expectation(*step.expect, judge.last_run()))
-          return Result{column.name, c.id, c.summary, Status::fail, where + *why};
-    }
-  } catch (const std::exception& e) {
-    result.status = Status::fail;
-    result.detail = std::string("exception: ") + e.what();
-  }
-  return result;
 }
 
 // Applies the implementation's known deviations to a raw result.
@@ -132,7 +111,7 @@ int run(const Options& options) {
   std::vector<Result> results;
   for (const Column& column : columns) {
     const Deviations deviations = load_deviations(options.expectations + "/" + column.implementation + ".txt");
-    for (const Case& c : *cases) results.push_back(judged(run_case(c, column), deviations));
+    for (const Case& c : *cases) results.push_back(judged(run_case_isolated(c, column), deviations));
   }
   return report(options, results);
 }

@@ -7,6 +7,12 @@
 #include <algorithm>
 #include <vector>
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "fatal_capture.hpp"
 #include "subjects.hpp"
 
 namespace refloop::conformance {
@@ -19,9 +25,16 @@ constexpr int max_callbacks_per_run = 64;
 class ModelSubject final : public Subject {
  public:
   [[nodiscard]] std::string name() const override { return "model"; }
-  void act(const Op& op) override { model_.apply(op); }
+  void act(const Op& op) override {
+    if (op.code == Code::reg && op.target.kind == Kind::fd) blocking_[op.target.index] = false;  // FD-009
+    model_.apply(op);
+  }
+  [[nodiscard]] std::optional<std::string> unsupported_probe(const Probe&) const override { return std::nullopt; }
+  std::string probe(const Probe& probe) override;
 
   Outcome run(bool nowait, const Callback& callback) override {
+    for (int end = 0; end < max_ends; ++end)  // [req:FD-010] the poll family's answer, at the next poll
+      if (closed_while_registered(end)) fail("fd " + std::to_string(end) + " was closed while registered");
     model_.begin_run(nowait);
     // Callbacks first: the model also accepts some shorter traces (a step 1 it may skip, bands
     // it may leave out, MODEL-005), and the reference column should show the fuller one.
@@ -90,8 +103,101 @@ class ModelSubject final : public Subject {
     return std::nullopt;
   }
 
+  [[nodiscard]] bool closed_while_registered(int end) const { return kept_closed_[end] && model_.registered(fd_ref(end)); }
+  static Ref fd_ref(int end) { return Ref{Kind::fd, static_cast<std::uint8_t>(end)}; }
+  [[noreturn]] void fail(const std::string& message) const;
+  std::string probe_fd(const Probe& probe, int end);
+  void probe_registration(const Probe& probe);
+
   LoopModel model_{tain_epoch};
+  bool kept_closed_[max_ends] = {};
+  bool blocking_[max_ends] = {};
+  bool default_fatal_handler_ = false;
 };
+
+// The spec's fatal path (FATAL-001): the handler gets the message, then the process aborts.
+void ModelSubject::fail(const std::string& message) const {
+  if (default_fatal_handler_) {
+    const std::string line = "refloop: " + message + "\n";
+    (void)!::write(2, line.data(), line.size());
+  } else {
+    report_fatal(message.c_str());
+  }
+  std::abort();
+}
+
+// What the spec says each probe does (conformance/README.md, "Probes"), on the model's state.
+std::string ModelSubject::probe(const Probe& probe) {
+  if (probe.name == "fatal") fail(probe.text);
+  if (probe.name == "default-fatal-handler") {
+    default_fatal_handler_ = true;
+    return "";
+  }
+  const Ref target = probe.op.target;
+  if (target.kind == Kind::fd && probe.name != "register" && probe.name != "unregister" && probe.name != "set-handler")
+    return probe_fd(probe, target.index);
+  probe_registration(probe);
+  return "";
+}
+
+// The C++ call a probe stands for and fatal.hpp's wording of its misuse (FATAL-003).
+std::string misuse(const Probe& probe) {
+  const Kind kind = probe.op.target.kind;
+  const std::string object = kind == Kind::fd ? "fd" : kind == Kind::timer ? "timer" : "task";
+  if (probe.name == "set-handler") {
+    const Band band = probe.op.band;
+    return std::string("Loop::set_handler_") + (band == Band::in ? "in" : band == Band::out ? "out" : "err") +
+           ": called with fd which is not registered";
+  }
+  if (probe.name == "unregister")
+    return "Loop::unregister_" + object + ": called with " +
+           (kind == Kind::fd ? "fd which is not registered" : kind == Kind::timer ? "timer not on the heap" : "task not on a list");
+  return "Loop::" + std::string(probe.name == "register-try" ? "register_fd_try" : "register_" + object) + ": called with " +
+         (kind == Kind::fd ? "fd which is still registered" : kind == Kind::timer ? "timer still on the heap" : "task still on a list");
+}
+
+// [req:FD-002] [req:FATAL-003] misuse of registration is fatal, naming the call.
+void ModelSubject::probe_registration(const Probe& probe) {
+  const Ref target = probe.op.target;
+  const bool registered = model_.registered(target);
+  if (probe.name == "register") {
+    if (registered) fail(misuse(probe));
+    if (target.kind == Kind::fd && !model_.world().open(target.index) && !kept_closed_[target.index])
+      fail("Loop::register_fd: called with invalid fd -1");
+    model_.apply(op_on(Code::reg, target));
+    if (target.kind == Kind::fd) blocking_[target.index] = false;
+  } else if (probe.name == "unregister") {
+    if (!registered) fail(misuse(probe));
+    if (target.kind == Kind::fd && kept_closed_[target.index])  // [req:FD-010] epoll's answer
+      fail("fd " + std::to_string(target.index) + " was closed while registered");
+    model_.apply(op_on(Code::unreg, target));
+  } else if (probe.name == "set-handler") {
+    if (!registered) fail(misuse(probe));
+    model_.apply(probe.op);
+  }
+}
+
+std::string ModelSubject::probe_fd(const Probe& probe, int end) {
+  const Ref target = fd_ref(end);
+  if (probe.name == "register-negative") fail("Loop::register_fd: called with invalid fd -1");
+  if (probe.name == "register-try") {
+    if (model_.registered(target)) fail(misuse(probe));
+    if (kept_closed_[end]) return "EBADF";  // [req:FD-003]
+    if (!model_.world().open(end)) fail("Loop::register_fd_try: called with invalid fd -1");
+    model_.apply(op_on(Code::reg, target));
+    blocking_[end] = false;
+    return "0";
+  }
+  if (probe.name == "register-try-high") return "0";  // the model has no FD_SETSIZE (BACKEND-010)
+  if (probe.name == "close-keep") {
+    kept_closed_[end] = true;
+    if (!model_.registered(target)) model_.apply(op_on(Code::close, target));
+  }
+  if (probe.name == "clear-flags") blocking_[end] = true;
+  if (probe.name == "flags") return blocking_[end] ? "blocking" : "nonblock cloexec";  // [req:FD-009]
+  if (probe.name == "oobinline") return model_.world().channel(end).socket ? "oobinline off" : "not a socket";
+  return "";
+}
 
 }  // namespace
 

@@ -4,11 +4,14 @@
 // timer and task handler is a function that names its object and script, so a handler change is
 // a change of function pointer, exactly as an application sees it (FD-005, FD-007).
 #include "channels.hpp"
+#include "fatal_capture.hpp"
+#include "probe_fds.hpp"
 #include "subjects.hpp"
 
 #include <algorithm>
 #include <vector>
 
+#include "refloop/loop/fatal.hpp"
 #include "refloop/loop/loop.hpp"
 #include "refloop/time/clock.hpp"
 
@@ -52,6 +55,7 @@ tain shifted(const tain& base, std::int64_t delta) {
 class RefloopSubject final : public Subject {
  public:
   explicit RefloopSubject(std::string_view backend) : loop_(LoopOptions{&clock_, backend}) {
+    set_fatal_handler(&report_fatal);
     for (int i = 0; i < max_ends; ++i) bind(fd_slots_[i], Kind::fd, i, fds_[i].cookie);
     for (int i = 0; i < max_timers; ++i) {
       bind(timer_slots_[i], Kind::timer, i, timers_[i].cookie);
@@ -69,6 +73,8 @@ class RefloopSubject final : public Subject {
   [[nodiscard]] std::string name() const override { return "refloop/" + std::string(loop_.backend_name()); }
 
   void act(const Op& op) override;
+  [[nodiscard]] std::optional<std::string> unsupported_probe(const Probe&) const override { return std::nullopt; }
+  std::string probe(const Probe& probe) override;
 
   Outcome run(bool nowait, const Callback& callback) override {
     callback_ = &callback;
@@ -123,6 +129,8 @@ class RefloopSubject final : public Subject {
   void register_object(const Ref& ref, std::int64_t delay);
   void unregister_object(const Ref& ref);
   void set_handler(const Op& op);
+  std::string probe_registration(const Probe& probe);
+  std::string register_try_high(Fd& fd);
 
   mutable SimulatedClock clock_;  // mutable: now() is not const, and clock() only reads it
   Fd fds_[max_ends];
@@ -225,6 +233,73 @@ void RefloopSubject::set_handler(const Op& op) {
     case Kind::task: tasks_[i].handler = other_handler(op.handler); return;
     case Kind::self: return;
   }
+}
+
+// Probes call the loop without the adapter's usual checks (conformance/README.md, "Probes").
+std::string RefloopSubject::probe(const Probe& probe) {
+  const int i = probe.op.target.index;
+  const bool is_fd = probe.op.target.kind == Kind::fd;
+  if (probe.name == "fatal") fatal("%s", probe.text.c_str());
+  if (probe.name == "default-fatal-handler") {
+    set_fatal_handler(nullptr);
+    return "";
+  }
+  if (!is_fd || probe.name.rfind("register", 0) == 0 || probe.name == "unregister" || probe.name == "set-handler")
+    return probe_registration(probe);
+  const int fd = fds_[i].fd;
+  if (probe.name == "close-keep") {
+    if (channels_.fd(i) >= 0) ::close(channels_.release(i));
+    return "";
+  }
+  if (probe.name == "clear-flags") clear_fd_flags(fd);
+  if (probe.name == "flags") return fd_flags(fd);
+  if (probe.name == "oobinline") return oobinline(fd);
+  return "";
+}
+
+std::string RefloopSubject::probe_registration(const Probe& probe) {
+  const int i = probe.op.target.index;
+  switch (probe.op.target.kind) {
+    case Kind::fd:
+      if (probe.name == "register-negative") fds_[i].fd = -1;
+      if (probe.name == "register" || probe.name == "register-negative") loop_.register_fd(fds_[i]);
+      if (probe.name == "register-try") {
+        const int error = loop_.register_fd_try(fds_[i]);
+        return error == 0 ? "0" : errno_name(error);
+      }
+      if (probe.name == "register-try-high") return register_try_high(fds_[i]);
+      if (probe.name == "unregister") loop_.unregister_fd(fds_[i]);
+      if (probe.name == "set-handler") {
+        const Handler handler = fd_handler(probe.op.band, probe.op.handler);
+        if (probe.op.band == Band::in) loop_.set_handler_in(fds_[i], handler);
+        if (probe.op.band == Band::out) loop_.set_handler_out(fds_[i], handler);
+        if (probe.op.band == Band::err) loop_.set_handler_err(fds_[i], handler);
+      }
+      return "";
+    case Kind::timer:
+      timers_[i].expires = loop_.now();
+      if (probe.name == "register") loop_.register_timer(timers_[i]);
+      if (probe.name == "unregister") loop_.unregister_timer(timers_[i]);
+      return "";
+    case Kind::task:
+      if (probe.name == "register") loop_.register_task(tasks_[i]);
+      if (probe.name == "unregister") loop_.unregister_task(tasks_[i]);
+      return "";
+    case Kind::self: return "";
+  }
+  return "";
+}
+
+// [req:BACKEND-010] the same channel end, duplicated at or above FD_SETSIZE.
+std::string RefloopSubject::register_try_high(Fd& fd) {
+  Fd high;
+  high.fd = dup_high(fd.fd);
+  if (high.fd < 0) return "cannot duplicate above FD_SETSIZE";
+  high.handler_in = fd.handler_in;
+  const int error = loop_.register_fd_try(high);
+  if (error == 0) loop_.unregister_fd(high);
+  ::close(high.fd);
+  return error == 0 ? "0" : errno_name(error);
 }
 
 }  // namespace

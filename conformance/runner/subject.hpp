@@ -25,6 +25,30 @@ using model::loop::Outcome;
 using model::loop::Ref;
 using model::loop::Verdict;
 
+// An operation of `code` on one object, every other field at its default.
+inline Op op_on(model::loop::Code code, const Ref& target) {
+  Op op;
+  op.code = code;
+  op.target = target;
+  return op;
+}
+
+// A probe (conformance/README.md, "Probes"): one misuse or API check the vocabulary cannot
+// express because the model's operations are total (a second registration does nothing there):
+// `! register c0a` registers without checking, `! register-try c0a` reports the result, `! flags
+// c0a` reports the fd's flags, `! fatal hello` calls the fatal path, and so on. Each answers a
+// result string or does not return (a fatal error, which the runner observes from outside).
+struct Probe {
+  std::string name;    // "register", "register-try", "close-keep", "fatal", ...
+  std::string text;    // the rest of the line: "c0a", "c0a.in s1", "hello"
+  Op op{};             // the target parsed by the vocabulary's grammar (ref, band, script)
+};
+
+// Every probe the runner knows; what each does is in conformance/README.md.
+inline constexpr const char* probe_names[] = {
+    "register", "register-negative", "register-try", "register-try-high", "unregister", "set-handler",
+    "close-keep", "clear-flags", "flags", "oobinline", "fatal", "default-fatal-handler"};
+
 class Subject {
  public:
   // Called by the subject for each callback before the callback's script acts; false means the
@@ -43,6 +67,12 @@ class Subject {
   [[nodiscard]] virtual std::size_t registered_count() const = 0;
   // Unread bytes at an open end that can read; nullopt when the end is not comparable.
   [[nodiscard]] virtual std::optional<std::uint64_t> unread(int end) const = 0;
+  // Performs a probe: its result (empty when it has none), or does not return (fatal). The
+  // default refuses every probe, which makes such a case UNSUPPORTED.
+  [[nodiscard]] virtual std::optional<std::string> unsupported_probe(const Probe& probe) const {
+    return "this adapter performs no probes (" + probe.name + ")";
+  }
+  virtual std::string probe(const Probe&) { return {}; }
   // A problem the subject saw itself (a real-time adapter's timer firing early), once.
   virtual std::optional<std::string> take_problem() { return std::nullopt; }
 };
@@ -67,6 +97,8 @@ class Judge {
 
   // Applies one operation to the subject and the model; the first disagreement, if any.
   Verdict step(const Op& op);
+  // Performs a probe on the subject and mirrors what it registered or unregistered in the model.
+  Verdict probe(const Probe& probe, std::string& result);
   [[nodiscard]] const RunRecord& last_run() const { return last_run_; }
 
  private:

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: ISC
+// See fatal_capture.hpp. One write per message, so a line is never interleaved with another.
+#include "fatal_capture.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+
+namespace refloop::conformance {
+namespace {
+std::atomic<int> report_fd{-1};
+std::atomic<bool> reported{false};
+}  // namespace
+
+void set_fatal_report_fd(int fd) { report_fd = fd; }
+
+void report_fatal(const char* message) {
+  reported = true;
+  std::string line = "F ";
+  for (const char* p = message; *p != '\0'; ++p) line += *p == '\n' ? ' ' : *p;
+  line += '\n';
+  const int fd = report_fd.load();
+  (void)!::write(fd >= 0 ? fd : 2, line.data(), line.size());
+}
+
+bool fatal_reported() { return reported.load(); }
+
+}  // namespace refloop::conformance
