@@ -153,9 +153,13 @@ Expected<Probe, std::string> parse_probe(const std::string& text) {
   words >> probe.name;
   std::getline(words >> std::ws, probe.text);
   probe.text = trim(probe.text);
-  if (std::find(std::begin(probe_names), std::end(probe_names), probe.name) == std::end(probe_names))
+  if (std::find(std::begin(probe_names), std::end(probe_names), probe.name) == std::end(probe_names) &&
+      !is_ivykis_probe(probe.name))
     return Unexpected("unknown probe '" + probe.name + "' (conformance/README.md lists them)");
-  if (probe.name == "fatal" || probe.name == "default-fatal-handler") return probe;
+  const bool takes_target = !(probe.name == "fatal" || probe.name == "default-fatal-handler" ||
+                              probe.name == "backend-name" || (is_ivykis_probe(probe.name) && probe.name != "register-bad-expiry"));
+  if (!takes_target) return probe;
+  if (probe.text.empty()) return Unexpected("probe " + probe.name + " needs a target (c0a, t0, k0)");
   const bool banded = probe.name == "set-handler";
   const auto ops = model::loop::parse_ops((banded ? "set " : "unreg ") + probe.text);
   if (!ops || ops->size() != 1) return Unexpected("probe " + probe.name + ": bad target '" + probe.text + "'");

@@ -15,6 +15,8 @@ std::optional<std::string> IvykisSubject::unsupported_probe(const Probe&) const 
 
 std::string IvykisSubject::probe(const Probe& probe) {
   const int i = probe.op.target.index;
+  if (is_ivykis_probe(probe.name) && probe.name != "register-bad-expiry") return api_probe(probe.name);
+  if (probe.name == "backend-name") return iv_poll_method_name() != nullptr ? iv_poll_method_name() : "none";
   if (probe.name == "fatal") iv_fatal("%s", probe.text.c_str());
   if (probe.name == "default-fatal-handler") {
     iv_set_fatal_msg_handler(nullptr);
@@ -40,7 +42,8 @@ std::string IvykisSubject::probe_registration(const Probe& probe) {
   if (probe.op.target.kind == Kind::timer) {
     iv_validate_now();
     timers_[i].expires = iv_now;
-    if (name == "register") iv_timer_register(&timers_[i]);
+    if (name == "register-bad-expiry") timers_[i].expires.tv_nsec = 1'000'000'000;  // [req:IVAPI-013]
+    if (name == "register" || name == "register-bad-expiry") iv_timer_register(&timers_[i]);
     if (name == "unregister") iv_timer_unregister(&timers_[i]);
     return "";
   }

@@ -45,7 +45,10 @@ IvykisSubject::IvykisSubject(std::string implementation, std::string method)
   iv_set_fatal_msg_handler(&report_fatal);  // the runner observes fatal errors (isolation.cpp)
   iv_init();
   const char* chosen = iv_poll_method_name();
-  if (chosen == nullptr || method_ != chosen)
+  // [req:BACKEND-007] refloop's <iv.h> must honour IV_EXCLUDE_POLL_METHOD: a wrong method is a
+  // failure there (the backend-name probe shows it), and only another implementation's missing
+  // method makes the column UNSUPPORTED.
+  if ((chosen == nullptr || method_ != chosen) && implementation_ != "refloop-iv")
     method_problem_ = "poll method " + method_ + " is not available here (ivykis chose " +
                       (chosen ? chosen : "none") + ")";
   for (int i = 0; i < max_ends; ++i) {

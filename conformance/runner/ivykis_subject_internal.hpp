@@ -91,6 +91,7 @@ class IvykisSubject final : public Subject {
   void unregister_task(int i);
   std::string probe_registration(const Probe& probe);
   std::string register_try_high(iv_fd& fd);
+  static std::string api_probe(const std::string& name);  // ivykis_api_probes.cpp
 
   Outcome steps_1_to_3();
   void poll_and_dispatch(bool nowait);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: ISC
-// refloop-conformance: runs the case files of conformance/cases/loop/ against implementations of the
+// refloop-conformance: runs the case files of conformance/cases/loop/ (and, in the ivykis runners,
+// cases/ivapi/) against implementations of the
 // ivykis loop semantics and reports TAP (stdout), optionally JUnit XML and a markdown matrix. The
 // exit status is non-zero on any unexpected result: a failure not listed in
 // conformance/expectations/<implementation>.txt, or a listed one that passes.
-//   refloop-conformance [--impl all|refloop|model] [--backend NAME] [--cases DIR]
+//   refloop-conformance [--impl all|refloop|model] [--backend NAME] [--cases DIR[:DIR...]]
 //                       [--expectations DIR] [--junit FILE] [--matrix FILE] [--results FILE]
 //   refloop-conformance --from-results FILE [--junit FILE] [--matrix FILE]
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -27,7 +29,8 @@ namespace {
 struct Options {
   std::string impl = "all";
   std::string backend;
-  std::string cases = REFLOOP_CONFORMANCE_DIR "/cases/loop";
+  std::string cases = REFLOOP_CONFORMANCE_CASES;  // folders, separated by ':'
+
   std::string expectations = REFLOOP_CONFORMANCE_DIR "/expectations";
   std::string junit;
   std::string matrix;
@@ -38,7 +41,7 @@ struct Options {
 int usage(const char* problem) {
   std::fprintf(stderr,
                "refloop-conformance: %s\nusage: refloop-conformance [--impl all|refloop|model] "
-               "[--backend NAME] [--cases DIR] [--expectations DIR] [--junit FILE] [--matrix FILE] [--results FILE]\n"
+               "[--backend NAME] [--cases DIR[:DIR...]] [--expectations DIR] [--junit FILE] [--matrix FILE] [--results FILE]\n"
                "       refloop-conformance --from-results FILE [--junit FILE] [--matrix FILE]\n",
                problem);
   return 2;
@@ -67,12 +70,15 @@ Result judged(Result result, const Deviations& deviations) {
   return result;
 }
 
-Expected<std::vector<Case>, std::string> load_cases(const std::string& folder) {
+Expected<std::vector<Case>, std::string> load_cases(const std::string& folders) {
   std::vector<std::string> paths;
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(folder, error))
-    if (entry.path().extension() == ".case") paths.push_back(entry.path().string());
-  if (error) return Unexpected(folder + ": " + error.message());
+  std::istringstream list(folders);
+  for (std::string folder; std::getline(list, folder, ':');) {
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(folder, error))
+      if (entry.path().extension() == ".case") paths.push_back(entry.path().string());
+    if (error) return Unexpected(folder + ": " + error.message());
+  }
   std::sort(paths.begin(), paths.end());
   std::vector<Case> cases;
   for (const std::string& path : paths) {
@@ -80,7 +86,7 @@ Expected<std::vector<Case>, std::string> load_cases(const std::string& folder) {
     if (!loaded) return Unexpected(loaded.error());
     cases.push_back(*loaded);
   }
-  if (cases.empty()) return Unexpected(folder + ": no .case files");
+  if (cases.empty()) return Unexpected(folders + ": no .case files");
   return cases;
 }
 

@@ -29,7 +29,10 @@ class ModelSubject final : public Subject {
     if (op.code == Code::reg && op.target.kind == Kind::fd) blocking_[op.target.index] = false;  // FD-009
     model_.apply(op);
   }
-  [[nodiscard]] std::optional<std::string> unsupported_probe(const Probe&) const override { return std::nullopt; }
+  [[nodiscard]] std::optional<std::string> unsupported_probe(const Probe& probe) const override {
+    if (is_ivykis_probe(probe.name)) return "probe " + probe.name + " is about the <iv.h> API";
+    return std::nullopt;
+  }
   std::string probe(const Probe& probe) override;
 
   Outcome run(bool nowait, const Callback& callback) override {
@@ -133,6 +136,7 @@ std::string ModelSubject::probe(const Probe& probe) {
     default_fatal_handler_ = true;
     return "";
   }
+  if (probe.name == "backend-name") return "model";
   const Ref target = probe.op.target;
   if (target.kind == Kind::fd && probe.name != "register" && probe.name != "unregister" && probe.name != "set-handler")
     return probe_fd(probe, target.index);

@@ -73,7 +73,10 @@ class RefloopSubject final : public Subject {
   [[nodiscard]] std::string name() const override { return "refloop/" + std::string(loop_.backend_name()); }
 
   void act(const Op& op) override;
-  [[nodiscard]] std::optional<std::string> unsupported_probe(const Probe&) const override { return std::nullopt; }
+  [[nodiscard]] std::optional<std::string> unsupported_probe(const Probe& probe) const override {
+    if (is_ivykis_probe(probe.name)) return "probe " + probe.name + " is about the <iv.h> API";
+    return std::nullopt;
+  }
   std::string probe(const Probe& probe) override;
 
   Outcome run(bool nowait, const Callback& callback) override {
@@ -244,6 +247,7 @@ std::string RefloopSubject::probe(const Probe& probe) {
     set_fatal_handler(nullptr);
     return "";
   }
+  if (probe.name == "backend-name") return std::string(loop_.backend_name());
   if (!is_fd || probe.name.rfind("register", 0) == 0 || probe.name == "unregister" || probe.name == "set-handler")
     return probe_registration(probe);
   const int fd = fds_[i].fd;

@@ -48,6 +48,7 @@ const char* status_name(Status status) {
     case Status::unsupported: return "UNSUPPORTED";
     case Status::known_deviation: return "KNOWN-DEVIATION";
     case Status::unexpected_pass: return "UNEXPECTED-PASS";
+    case Status::not_applicable: return "N/A";
   }
   return "?";
 }
@@ -77,9 +78,10 @@ void write_tap(const std::vector<Result>& results) {
   std::printf("TAP version 13\n1..%zu\n", results.size());
   std::size_t n = 0;
   for (const Result& r : results) {
-    const bool ok = r.status == Status::pass || r.status == Status::unsupported;
+    const bool ok = r.status == Status::pass || r.status == Status::unsupported || r.status == Status::not_applicable;
     std::printf("%s %zu - %s %s", ok ? "ok" : "not ok", ++n, r.column.c_str(), r.case_id.c_str());
     if (r.status == Status::unsupported) std::printf(" # SKIP unsupported: %s", r.detail.c_str());
+    if (r.status == Status::not_applicable) std::printf(" # SKIP not applicable: %s", r.detail.c_str());
     if (r.status == Status::known_deviation) std::printf(" # TODO known deviation: %s", r.detail.c_str());
     std::printf("\n");
     if (r.status == Status::fail) print_diagnostic(r.summary + "\n" + r.detail);
@@ -114,7 +116,7 @@ std::vector<Result> read_results(const std::string& path) {
     for (std::string field; std::getline(split, field, '\t');) fields.push_back(field);
     if (fields.size() < 4) continue;
     const int status = std::stoi(fields[2]);
-    if (status < 0 || status > static_cast<int>(Status::unexpected_pass)) continue;
+    if (status < 0 || status > static_cast<int>(Status::not_applicable)) continue;
     results.push_back(Result{fields[0], fields[1], fields[3], static_cast<Status>(status), fields.size() > 4 ? fields[4] : ""});
   }
   return results;
@@ -126,7 +128,7 @@ bool write_junit(const std::vector<Result>& results, const std::string& path) {
   std::size_t failures = 0, skipped = 0;
   for (const Result& r : results) {
     failures += unexpected(r.status);
-    skipped += r.status == Status::unsupported || r.status == Status::known_deviation;
+    skipped += r.status == Status::unsupported || r.status == Status::known_deviation || r.status == Status::not_applicable;
   }
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"refloop-conformance\" tests=\""
       << results.size() << "\" failures=\"" << failures << "\" skipped=\"" << skipped << "\">\n";
@@ -159,6 +161,7 @@ std::string suite_of(const std::string& case_id) {
     if (case_id.rfind(prefix, 0) == 0) return "iopause";
   for (const char* prefix : {"TAI-", "TAIN-", "LABEL-", "LEAP-", "CLOCK-", "TAICOMPAT-"})
     if (case_id.rfind(prefix, 0) == 0) return "tai";
+  if (case_id.rfind("IVAPI-", 0) == 0) return "ivapi";
   return "loop";
 }
 
@@ -198,8 +201,9 @@ bool write_matrix(const std::vector<Result>& results, const std::string& path) {
   if (!out) return false;
   out << "# refloop conformance matrix\n\nRows: cases (`conformance/cases/<suite>/<ID>.case`, named after the "
          "requirement they prove). Columns: implementation/backend. Cells: PASS, FAIL, UNSUPPORTED, "
-         "KNOWN-DEVIATION (listed in `conformance/expectations/`), UNEXPECTED-PASS (listed, but passes).\n";
-  for (const char* suite : {"loop", "iopause", "tai"})
+         "KNOWN-DEVIATION (listed in `conformance/expectations/`), UNEXPECTED-PASS (listed, but passes), "
+         "N/A (the case is about an API the column does not offer, e.g. a C API case on the C++ API).\n";
+  for (const char* suite : {"loop", "ivapi", "iopause", "tai"})
     if (std::any_of(results.begin(), results.end(), [&](const Result& r) { return suite_of(r.case_id) == suite; }))
       write_suite_table(out, results, suite);
   std::size_t bad = 0;

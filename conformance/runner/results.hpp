@@ -12,7 +12,9 @@
 
 namespace refloop::conformance {
 
-enum class Status { pass, fail, unsupported, known_deviation, unexpected_pass };
+// not_applicable: the case is about an API the column does not offer (a C API case on the C++
+// API); shown as N/A, never counted as a failure.
+enum class Status { pass, fail, unsupported, known_deviation, unexpected_pass, not_applicable };
 
 struct Result {
   std::string column;  // "refloop/epoll", "model"
@@ -39,7 +41,7 @@ void write_tap(const std::vector<Result>& results);
 bool append_results(const std::vector<Result>& results, const std::string& path);
 std::vector<Result> read_results(const std::string& path);
 bool write_junit(const std::vector<Result>& results, const std::string& path);
-// The matrix has one table per suite (loop, iopause, tai: suite_of the case id's prefix), each
+// The matrix has one table per suite (loop, ivapi, iopause, tai: suite_of the case id's prefix), each
 // with the columns that ran that suite's cases.
 bool write_matrix(const std::vector<Result>& results, const std::string& path);
 std::string suite_of(const std::string& case_id);

@@ -44,10 +44,20 @@ struct Probe {
   Op op{};             // the target parsed by the vocabulary's grammar (ref, band, script)
 };
 
-// Every probe the runner knows; what each does is in conformance/README.md.
+// Every probe the runner knows; what each does is in conformance/README.md. The first list is for
+// every loop; the second is about the <iv.h> API itself (cases/ivapi/) and only the ivykis adapter
+// performs it.
 inline constexpr const char* probe_names[] = {
     "register", "register-negative", "register-try", "register-try-high", "unregister", "set-handler",
-    "close-keep", "clear-flags", "flags", "oobinline", "fatal", "default-fatal-handler"};
+    "close-keep", "clear-flags", "flags", "oobinline", "fatal", "default-fatal-handler", "backend-name"};
+inline constexpr const char* ivykis_probe_names[] = {
+    "init-again", "call-without-init", "register-bad-expiry", "thread-id", "signals", "fd-init",
+    "timer-init", "task-init", "now-cache", "main-empty", "layout"};
+inline bool is_ivykis_probe(const std::string& name) {
+  for (const char* known : ivykis_probe_names)
+    if (name == known) return true;
+  return false;
+}
 
 class Subject {
  public:
