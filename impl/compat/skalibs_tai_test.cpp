@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "refloop/time/clock.hpp"
@@ -298,6 +300,28 @@ TEST(SkalibsTai, TAICOMPAT_019_timestamp_uses_the_wall_clock) {
   EXPECT_EQ(timestamp_scan(s, &r), 25U);
   EXPECT_FALSE(tain_less(&r, &stamp));
   tain_now = &tain_wallclock_read;
+}
+
+// [req:TAICOMPAT-030] the C API converts with the builtin table even while another is in use:
+// with a table that has only the first leap second installed, the C++ conversion with the table
+// in use changes and the C API's does not.
+TEST(SkalibsTai, TAICOMPAT_030_ignores_the_table_in_use) {
+  const auto& builtin = refloop::LeapTable::builtin();
+  auto one_leap = refloop::LeapTable::create({builtin.leaps().front()}, std::nullopt);
+  ASSERT_TRUE(one_leap.has_value());
+  const std::int64_t posix_2020 = 1577836800;
+  tai before;
+  ASSERT_EQ(tai_from_utc(&before, magic + static_cast<std::uint64_t>(posix_2020)), 1);
+  refloop::install_leap_table(std::make_shared<const refloop::LeapTable>(*one_leap));
+  EXPECT_NE(refloop::tai_from_utc(posix_2020, *refloop::leap_table_in_use()).x, before.x);  // the table in use changed
+  tai during;
+  ASSERT_EQ(tai_from_utc(&during, magic + static_cast<std::uint64_t>(posix_2020)), 1);
+  std::uint64_t utc = 0;
+  EXPECT_EQ(utc_from_tai(&utc, &before), 1);
+  refloop::reset_leap_table_to_builtin();
+  EXPECT_EQ(during.x, before.x);
+  EXPECT_EQ(during.x, refloop::tai_from_utc(posix_2020, builtin).x);
+  EXPECT_EQ(utc, magic + static_cast<std::uint64_t>(posix_2020));
 }
 
 TEST(SkalibsTai, TAICOMPAT_020_021_leap_conversions) {
