@@ -55,10 +55,13 @@ Expected<std::vector<std::string>, std::string> case_paths(const std::string& fo
 Result judged(Result result, const Deviations& deviations) {
   const std::string* reason = deviation_reason(deviations, result.case_id, result.column);
   if (reason == nullptr) return result;
-  if (result.status == Status::fail) result.status = Status::known_deviation;
-  else if (result.status == Status::pass) result.status = Status::unexpected_pass;
-  else return result;
-  result.detail = *reason;
+  if (result.status == Status::fail) {  // the reason, and what this run saw
+    result.status = Status::known_deviation;
+    result.detail = *reason + " [" + result.detail + "]";
+  } else if (result.status == Status::pass) {
+    result.status = Status::unexpected_pass;
+    result.detail = *reason;
+  }
   return result;
 }
 

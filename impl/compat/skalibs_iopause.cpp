@@ -34,13 +34,18 @@ class CompatClock final : public refloop::Clock {
   }
 };
 
+// A deadline without a stamp (skalibs would dereference the null stamp): -1 with EINVAL, and
+// every revents zeroed, as on every -1 of the C++ functions (IOPAUSE-025).
+int refuse_null_stamp(iopause_fd* x, unsigned int len) {
+  for (unsigned int i = 0; x != nullptr && i < len; ++i) x[i].revents = 0;
+  errno = EINVAL;
+  return -1;
+}
+
 // implements: IOCOMPAT-002
 int call_cxx(refloop::iopause_func wait, iopause_fd* x, unsigned int len, ::tain const* deadline,
              ::tain const* stamp) {
-  if (deadline != nullptr && stamp == nullptr) {
-    errno = EINVAL;
-    return -1;
-  }
+  if (deadline != nullptr && stamp == nullptr) return refuse_null_stamp(x, len);
   CompatClock clock;
   const refloop::tain cxx_deadline = deadline != nullptr ? from_c(*deadline) : refloop::tain_zero;
   const refloop::tain cxx_stamp = stamp != nullptr ? from_c(*stamp) : refloop::tain_zero;
@@ -70,10 +75,7 @@ iopause_func_ref const iopause_ = &iopause_ppoll;
 // implements: IOCOMPAT-004
 int iopause_stamp(iopause_fd* x, unsigned int len, ::tain const* deadline, ::tain* stamp) {
   if (stamp == nullptr) {
-    if (deadline != nullptr) {
-      errno = EINVAL;
-      return -1;
-    }
+    if (deadline != nullptr) return refuse_null_stamp(x, len);
     CompatClock clock;
     refloop::tain ignored = refloop::tain_zero;
     return refloop::iopause_stamp(std::span<iopause_fd>(x, len), nullptr, ignored, clock);

@@ -4,6 +4,7 @@
 // SimulatedClock (so nothing blocks: the simulated clock makes every kernel wait a check).
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <sys/select.h>
 
 #include <cerrno>
@@ -120,6 +121,25 @@ TEST(Iopause, IOPAUSE_022_closed_fd_reports_nval_plus_classes) {
     EXPECT_EQ(fds[2].revents, 0);
     EXPECT_EQ(fds[3].revents, POLLNVAL | iopause_read | iopause_write);
     EXPECT_EQ(clock.now(), tain_epoch);  // a ready answer does not move the clock
+  }
+}
+
+// [req:IOPAUSE-044] a closed fd beyond the process's fd table, which Linux's select ignores
+// instead of failing with EBADF (the conformance case IOPAUSE-022-3 found it): still reported, and
+// the call does not wait.
+TEST(Iopause, IOPAUSE_044_closed_fd_beyond_the_fd_table) {
+  for (IopauseImpl which : impls) {
+    SCOPED_TRACE(iopause_impl_name(which));
+    FdPair idle = FdPair::pipe();
+    const int beyond = FD_SETSIZE - 100;  // below FD_SETSIZE, far above any fd this test opens
+    ASSERT_LT(::fcntl(beyond, F_GETFD), 0);
+    std::vector<iopause_fd> fds{{beyond, iopause_read, 0}, {idle[0], iopause_read, 0}};
+    SimulatedClock clock;
+    const tain deadline = tain_epoch + tain::normalised(5, 0);
+    EXPECT_EQ(iopause_function(which)(fds, &deadline, tain_epoch, clock), 1);
+    EXPECT_EQ(fds[0].revents, POLLNVAL | iopause_read);
+    EXPECT_EQ(fds[1].revents, 0);
+    EXPECT_EQ(clock.now(), tain_epoch);
   }
 }
 

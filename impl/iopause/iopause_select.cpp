@@ -2,13 +2,14 @@
 // iopause over select(2), microsecond timeouts (spec/iopause.md, IOPAUSE-042..044). The relative
 // wait rounds UP to the microsecond (skalibs rounds to nearest and can wake 500 ns early). An fd
 // at or above FD_SETSIZE is refused with EMFILE before any FD_SET. select fails as a whole with
-// EBADF on a closed fd; this file then finds the closed fds and reports them as poll would
-// (POLLNVAL), checking the others once more without waiting, so all three agree.
+// EBADF on a closed fd (and ignores one beyond the fd table); this file finds the closed fds and
+// reports them as poll would (POLLNVAL), checking the others without waiting, so all three agree.
 #include <fcntl.h>
 #include <sys/select.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <limits>
 
 #include "iopause_steps.hpp"
@@ -70,6 +71,25 @@ int report_closed_fds(std::span<iopause_fd> fds) {
   return select_once(fds, &no_wait);
 }
 
+// implements: IOPAUSE-044. Linux's select ignores a set bit beyond the process's fd table instead
+// of failing with EBADF, so such a closed fd would never be reported. The table always covers the
+// first BITS_PER_LONG fds (its initial size; it only grows), where select's own EBADF is enough,
+// so only fds from there on are checked before the call. True when one was closed.
+bool mark_closed_beyond_small_table(std::span<iopause_fd> fds) {
+  constexpr int always_in_fd_table = static_cast<int>(sizeof(long) * CHAR_BIT);
+  const int saved_errno = errno;
+  bool found = false;
+  for (iopause_fd& entry : fds) {
+    if (!detail::is_watched(entry) || entry.fd < always_in_fd_table) continue;
+    if (::fcntl(entry.fd, F_GETFD) < 0 && errno == EBADF) {
+      entry.revents = detail::revents_for_closed(entry);
+      found = true;
+    }
+  }
+  errno = saved_errno;
+  return found;
+}
+
 // implements: IOPAUSE-042
 bool fits_fd_set(std::span<const iopause_fd> fds) {
   return std::none_of(fds.begin(), fds.end(), [](const iopause_fd& entry) {
@@ -89,7 +109,9 @@ int iopause_select(std::span<iopause_fd> fds, const tain* deadline, const tain& 
   const detail::WaitPlan plan = detail::plan_wait(deadline, stamp, clock);
   timeval timeout{};
   if (plan.timeout) timeout = native_timeout(*plan.timeout);
-  int result = select_once(fds, plan.timeout ? &timeout : nullptr);
+  timeval no_wait{0, 0};  // a closed fd is ready: check the others without waiting
+  const bool closed_found = mark_closed_beyond_small_table(fds);
+  int result = select_once(fds, closed_found ? &no_wait : plan.timeout ? &timeout : nullptr);
   if (result < 0 && errno == EBADF) result = report_closed_fds(fds);
   if (result < 0) {
     const int saved_errno = errno;

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: ISC
+// The real fds and the model's world of one case (iopause_world.hpp). Bytes are written before
+// any end of their channel closes (the model's byte counts mean "in the buffer when the end
+// closed"), so a write after a close is refused as a bad case.
+#include "iopause_world.hpp"
+
+#include <fcntl.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "iopause_adapter.hpp"
+
+namespace refloop::conformance::iopause_suite {
+
+namespace mi = model::iopause_model;
+
+FdWorld::~FdWorld() {
+  for (const Ends& e : ends_)
+    for (int i = 0; i < 2; ++i)
+      if (e.open[static_cast<std::size_t>(i)]) ::close(e.fd[static_cast<std::size_t>(i)]);
+}
+
+int FdWorld::fd_of(const EndRef& end) const {
+  if (end.channel >= ends_.size()) throw std::runtime_error("no channel c" + std::to_string(end.channel));
+  return ends_[end.channel].fd[end.end];
+}
+
+void FdWorld::apply(const Op& op) {
+  if (op.kind == OpKind::pipe || op.kind == OpKind::socketpair) {
+    int fds[2] = {-1, -1};
+    const int made = op.kind == OpKind::pipe ? ::pipe(fds) : ::socketpair(AF_UNIX, SOCK_STREAM, 0, fds);
+    if (made < 0) throw std::runtime_error("cannot create a pipe or socketpair");
+    ends_.push_back(Ends{{fds[0], fds[1]}, {true, true}});
+    channels_.push_back(mi::Channel{op.kind == OpKind::socketpair, {0, 0}, {false, false}});
+    return;
+  }
+  const int fd = fd_of(op.end);
+  mi::Channel& channel = channels_[op.end.channel];
+  Ends& ends = ends_[op.end.channel];
+  if (op.kind == OpKind::write) {
+    if (channel.closed[0] || channel.closed[1]) throw std::runtime_error("write after a close of the channel");
+    if (!channel.socketpair && op.end.end == 0) throw std::runtime_error("a pipe is written at end b");
+    const std::string bytes(op.count, 'x');
+    if (::write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size()))
+      throw std::runtime_error("short write");
+    channel.bytes[1 - op.end.end] += op.count;
+  } else if (op.kind == OpKind::close) {
+    if (!ends.open[op.end.end]) throw std::runtime_error("end closed twice");
+    ::close(fd);
+    ends.open[op.end.end] = false;
+    channel.closed[op.end.end] = true;
+  }
+}
+
+// The lowest number that is not open, resolved at each wait (a later pipe may take it; the
+// next wait then resolves another). Low, so it lies inside the process's fd table: select(2)
+// silently skips numbers beyond the table instead of failing with EBADF (see IOPAUSE-022-3).
+int FdWorld::unopened_fd() {
+  for (int fd = 3; fd < FD_SETSIZE; ++fd)
+    if (::fcntl(fd, F_GETFD) < 0) return fd;
+  throw std::runtime_error("no unopened fd number below FD_SETSIZE");
+}
+
+std::vector<pollfd> FdWorld::resolve(const std::vector<EntrySpec>& entries) const {
+  std::vector<pollfd> out;
+  for (const EntrySpec& e : entries) {
+    const int fd = e.kind == FdKind::negative ? -1 : e.kind == FdKind::unopened ? unopened_fd()
+                 : e.kind == FdKind::number ? e.number : fd_of(e.end);
+    out.push_back(pollfd{fd, e.events, revents_before_wait});
+  }
+  return out;
+}
+
+bool FdWorld::model_world(const std::vector<EntrySpec>& entries, mi::World& out) const {
+  out = mi::World{channels_, {}};
+  for (const EntrySpec& e : entries) {
+    switch (e.kind) {
+      case FdKind::number: return false;
+      case FdKind::negative: out.entries.push_back(mi::Entry{true, 0, 0, e.events}); break;
+      case FdKind::unopened:  // a pipe with both ends closed: its number is not open
+        out.channels.push_back(mi::Channel{false, {0, 0}, {true, true}});
+        out.entries.push_back(mi::Entry{false, static_cast<unsigned>(out.channels.size() - 1), 0, e.events});
+        break;
+      case FdKind::end: out.entries.push_back(mi::Entry{false, e.end.channel, e.end.end, e.events}); break;
+    }
+  }
+  return true;
+}
+
+}  // namespace refloop::conformance::iopause_suite
