@@ -4,6 +4,8 @@
 // summary from the header comment. Every malformed line is an error naming the file and line.
 #include "iopause_case.hpp"
 
+#include "case_text.hpp"
+
 #include <poll.h>
 
 #include <algorithm>
@@ -178,12 +180,6 @@ Expectation parse_expect(const std::string& comment) {
   return e;
 }
 
-void collect_citations(const std::string& text, std::vector<std::string>& into) {
-  for (auto at = text.find("[req:"); at != std::string::npos; at = text.find("[req:", at + 1)) {
-    const auto close = text.find(']', at);
-    if (close != std::string::npos) into.push_back(text.substr(at + 5, close - at - 5));
-  }
-}
 
 }  // namespace
 
@@ -191,7 +187,7 @@ Case load_case(const std::string& path) {
   std::ifstream in(path);
   if (!in) bad(path + ": cannot read");
   Case c;
-  c.id = std::filesystem::path(path).stem().string();
+  c.id = case_id_of(path);
   std::size_t number = 0;
   for (std::string line; std::getline(in, line);) {
     ++number;

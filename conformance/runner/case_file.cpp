@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "case_text.hpp"
 #include "loop/ops_text.hpp"
 
 namespace refloop::conformance {
@@ -17,11 +18,6 @@ using model::loop::Band;
 using model::loop::Code;
 using model::loop::Kind;
 
-std::string trim(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t\r");
-  if (first == std::string::npos) return "";
-  return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
-}
 
 // `t3`, `k0`, `c1b.err`
 std::optional<Event> parse_event(const std::string& word) {
@@ -38,19 +34,6 @@ std::optional<Event> parse_event(const std::string& word) {
   return Event{Ref{Kind::fd, static_cast<std::uint8_t>(end)}, band == "err" ? Band::err : band == "in" ? Band::in : Band::out, 0};
 }
 
-// Every `[req:AREA-NNN]` in a line.
-void collect_citations(const std::string& text, std::vector<std::string>& into) {
-  for (std::size_t at = text.find("[req:"); at != std::string::npos; at = text.find("[req:", at + 1)) {
-    const std::size_t close = text.find(']', at);
-    if (close == std::string::npos) return;
-    const std::string id = text.substr(at + 5, close - at - 5);
-    const std::size_t dash = id.find('-');
-    const bool well_formed = dash != std::string::npos && dash > 0 && id.size() == dash + 4 &&
-                             id.find_first_not_of("0123456789", dash + 1) == std::string::npos &&
-                             id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == dash;
-    if (well_formed) into.push_back(id);
-  }
-}
 
 std::optional<Outcome> parse_outcome(const std::string& word) {
   for (Outcome o : {Outcome::polled, Outcome::quit, Outcome::empty, Outcome::deadlock})
@@ -114,7 +97,7 @@ Expected<FatalExpectation, std::string> parse_fatal(const std::string& text, std
     for (auto [flag, field] : {std::pair{"later", &fatal.later}, std::pair{"stderr", &fatal.on_stderr}})
       if (rest.rfind(flag, 0) == 0) {
         *field = true;
-        rest = trim(rest.substr(std::string(flag).size()));
+        rest = trimmed(rest.substr(std::string(flag).size()));
         more = true;
       }
   }
@@ -122,8 +105,8 @@ Expected<FatalExpectation, std::string> parse_fatal(const std::string& text, std
     const auto close = rest.size() > 1 && rest[0] == '"' ? rest.find('"', 1) : std::string::npos;
     if (close == std::string::npos) return Unexpected(std::string("expect: fatal takes quoted texts: fatal \"a\" | \"b\""));
     fatal.any_of.push_back(unescaped(rest.substr(1, close - 1)));
-    rest = trim(rest.substr(close + 1));
-    if (rest.rfind('|', 0) == 0) rest = trim(rest.substr(1));
+    rest = trimmed(rest.substr(close + 1));
+    if (rest.rfind('|', 0) == 0) rest = trimmed(rest.substr(1));
   }
   if (fatal.any_of.empty()) return Unexpected(std::string("expect: fatal needs at least one quoted text"));
   return fatal;
@@ -135,10 +118,10 @@ Expected<ResultExpectation, std::string> parse_result(const std::string& text) {
   std::istringstream parts(text);
   bool first = true;
   for (std::string part; std::getline(parts, part, ';'); first = false) {
-    part = trim(part);
+    part = trimmed(part);
     const auto equals = part.find('=');
     if (equals == std::string::npos) return Unexpected("expect: '" + part + "' is not 'BACKEND = VALUE'");
-    const std::string name = trim(part.substr(0, equals)), value = trim(part.substr(equals + 1));
+    const std::string name = trimmed(part.substr(0, equals)), value = trimmed(part.substr(equals + 1));
     if (first != name.empty()) return Unexpected(std::string("expect: write '= VALUE' first, then 'BACKEND = VALUE'"));
     if (first) result.value = value;
     else result.per_backend.emplace_back(name, value);
@@ -152,7 +135,7 @@ Expected<Probe, std::string> parse_probe(const std::string& text) {
   Probe probe;
   words >> probe.name;
   std::getline(words >> std::ws, probe.text);
-  probe.text = trim(probe.text);
+  probe.text = trimmed(probe.text);
   if (std::find(std::begin(probe_names), std::end(probe_names), probe.name) == std::end(probe_names) &&
       !is_ivykis_probe(probe.name))
     return Unexpected("unknown probe '" + probe.name + "' (conformance/README.md lists them)");
@@ -188,12 +171,6 @@ std::optional<std::string> attach_expectation(Step& step, const std::string& tex
   return std::nullopt;
 }
 
-std::string stem_of(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-  const auto dot = name.rfind(".case");
-  return dot == std::string::npos ? name : name.substr(0, dot);
-}
 
 }  // namespace
 
@@ -201,17 +178,17 @@ Expected<Case, std::string> load_case(const std::string& path) {
   std::ifstream in(path);
   if (!in) return Unexpected(path + ": cannot open");
   Case c;
-  c.id = stem_of(path);
+  c.id = case_id_of(path);
   std::string raw;
   for (std::size_t line = 1; std::getline(in, raw); ++line) {
-    const std::string text = trim(raw);
+    const std::string text = trimmed(raw);
     const std::string where = path + ":" + std::to_string(line) + ": ";
     collect_citations(text, c.requirements);
     if (text.rfind("#", 0) == 0) {
-      const std::string comment = trim(text.substr(1));
+      const std::string comment = trimmed(text.substr(1));
       if (comment.rfind("expect:", 0) == 0) {
         if (c.steps.empty()) return Unexpected(where + "an expect line must follow a step");
-        if (auto problem = attach_expectation(c.steps.back(), trim(comment.substr(7)), line))
+        if (auto problem = attach_expectation(c.steps.back(), trimmed(comment.substr(7)), line))
           return Unexpected(where + *problem);
       } else if (c.summary.empty() && c.steps.empty()) {
         c.summary = comment;

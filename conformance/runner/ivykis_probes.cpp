@@ -25,15 +25,7 @@ std::string IvykisSubject::probe(const Probe& probe) {
   if (probe.op.target.kind != Kind::fd || probe.name.rfind("register", 0) == 0 || probe.name == "unregister" ||
       probe.name == "set-handler")
     return probe_registration(probe);
-  const int fd = fds_[i].fd;
-  if (probe.name == "close-keep") {
-    if (channels_.fd(i) >= 0) ::close(channels_.release(i));
-    return "";
-  }
-  if (probe.name == "clear-flags") clear_fd_flags(fd);
-  if (probe.name == "flags") return fd_flags(fd);
-  if (probe.name == "oobinline") return oobinline(fd);
-  return "";
+  return channel_end_probe(probe.name, i, channels_, fds_[i].fd).value_or("");
 }
 
 std::string IvykisSubject::probe_registration(const Probe& probe) {

@@ -12,7 +12,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <string>
+
+#include "channels.hpp"
 
 namespace refloop::conformance {
 
@@ -52,6 +55,22 @@ inline int dup_high(int fd) {
     ::setrlimit(RLIMIT_NOFILE, &limit);
   }
   return ::fcntl(fd, F_DUPFD_CLOEXEC, FD_SETSIZE);
+}
+
+// The probes every adapter performs on channel end `end` alike (its Fd holds `fd`): close-keep,
+// clear-flags, flags, oobinline. Nullopt for any other probe.
+inline std::optional<std::string> channel_end_probe(const std::string& name, int end, Channels& channels, int fd) {
+  if (name == "close-keep") {
+    if (channels.fd(end) >= 0) ::close(channels.release(end));
+    return "";
+  }
+  if (name == "clear-flags") {
+    clear_fd_flags(fd);
+    return "";
+  }
+  if (name == "flags") return fd_flags(fd);
+  if (name == "oobinline") return oobinline(fd);
+  return std::nullopt;
 }
 
 }  // namespace refloop::conformance

@@ -4,6 +4,8 @@
 // always says what it proves; the header cites the requirement as [req:ID].
 #include "tai_case.hpp"
 
+#include "case_text.hpp"
+
 #include <cerrno>
 #include <cstdio>
 #include <fstream>
@@ -12,11 +14,6 @@
 namespace refloop::conformance::taisuite {
 namespace {
 
-std::string trim(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t\r");
-  if (first == std::string::npos) return "";
-  return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
-}
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -212,20 +209,7 @@ std::optional<std::string> parse_op(const std::string& line, Op& op) {
   return std::nullopt;
 }
 
-void collect_citations(const std::string& text, std::vector<std::string>& into) {
-  for (std::size_t at = text.find("[req:"); at != std::string::npos; at = text.find("[req:", at + 1)) {
-    const std::size_t close = text.find(']', at);
-    if (close == std::string::npos) return;
-    into.push_back(text.substr(at + 5, close - at - 5));
-  }
-}
 
-std::string stem_of(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-  const auto dot = name.rfind(".case");
-  return dot == std::string::npos ? name : name.substr(0, dot);
-}
 
 std::string show_number(std::uint64_t n) {
   char buffer[32];
@@ -274,15 +258,15 @@ std::optional<Case> load_case(const std::string& path, std::string& error) {
     return std::nullopt;
   }
   Case c;
-  c.id = stem_of(path);
+  c.id = case_id_of(path);
   std::string raw;
   for (std::size_t line = 1; std::getline(in, raw); ++line) {
-    const std::string text = trim(raw);
+    const std::string text = trimmed(raw);
     const std::string where = path + ":" + std::to_string(line) + ": ";
     collect_citations(text, c.requirements);
     if (text.empty()) continue;
     if (text[0] == '#') {
-      const std::string comment = trim(text.substr(1));
+      const std::string comment = trimmed(text.substr(1));
       if (comment.rfind("expect:", 0) == 0) {
         if (c.steps.empty() || c.steps.back().expect) {
           error = where + "an expect line must follow an operation line";
@@ -297,7 +281,7 @@ std::optional<Case> load_case(const std::string& path, std::string& error) {
       } else if (comment == "api: c") {
         c.c_api = true;
       } else if (comment.rfind("api: c++", 0) == 0) {
-        c.cpp_api_only = trim(comment.substr(8));
+        c.cpp_api_only = trimmed(comment.substr(8));
         if (c.cpp_api_only.empty()) c.cpp_api_only = "the C API deliberately differs (spec/time.md, TAICOMPAT)";
       } else if (c.summary.empty() && c.steps.empty()) {
         c.summary = comment;
@@ -366,7 +350,7 @@ std::optional<Outcome> parse_outcome(const std::string& text, std::string& error
     ok = ok && !o.numbers.empty();
   }
   if (!ok || i != words.size()) {
-    error = "expect: not a result: '" + trim(text) + "' (see conformance/tai/README.md)";
+    error = "expect: not a result: '" + trimmed(text) + "' (see conformance/tai/README.md)";
     return std::nullopt;
   }
   return o;
