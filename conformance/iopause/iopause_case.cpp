@@ -63,14 +63,17 @@ short parse_events(const std::string& word) {
 // `+3ms`, `-1ms`, `+1400ns`, `+30d`, `+0`: signed nanoseconds.
 std::int64_t parse_duration(const std::string& word) {
   if (word.size() < 2 || (word[0] != '+' && word[0] != '-')) bad("bad duration '" + word + "' (needs a sign)");
-  std::size_t used = 0;
-  const long long number = std::stoll(word.substr(1), &used);
+  const std::size_t used = std::min(word.find_first_not_of("0123456789", 1), word.size()) - 1;  // digits
+  if (used == 0 || used > 18) bad("bad duration '" + word + "' (1 to 18 digits after the sign)");
+  const std::int64_t number = std::stoll(word.substr(1, used));
   const std::string unit = word.substr(1 + used);
   static const std::pair<const char*, std::int64_t> units[] = {
       {"", 1}, {"ns", 1}, {"us", 1000}, {"ms", 1'000'000}, {"s", 1'000'000'000}, {"d", 86'400'000'000'000}};
   const auto* found = std::find_if(std::begin(units), std::end(units), [&](const auto& u) { return unit == u.first; });
   if (found == std::end(units)) bad("bad duration unit in '" + word + "'");
-  return (word[0] == '-' ? -1 : 1) * static_cast<std::int64_t>(number) * found->second;
+  std::int64_t magnitude = 0;
+  if (__builtin_mul_overflow(number, found->second, &magnitude)) bad("duration '" + word + "' does not fit in 64-bit nanoseconds");
+  return word[0] == '-' ? -magnitude : magnitude;
 }
 
 EntrySpec parse_entry(const std::vector<std::string>& w) {
@@ -186,6 +189,10 @@ Expectation parse_expect(const std::string& comment) {
 Case load_case(const std::string& path) {
   std::ifstream in(path);
   if (!in) bad(path + ": cannot read");
+  return parse_case(in, path);
+}
+
+Case parse_case(std::istream& in, const std::string& path) {
   Case c;
   c.id = case_id_of(path);
   std::size_t number = 0;
@@ -201,7 +208,7 @@ Case load_case(const std::string& path) {
         c.ops.back().expect.push_back(parse_expect(line));
         c.ops.back().expect.back().line = number;
       } else if (line[0] == '#') {
-        if (c.summary.empty()) c.summary = line.substr(line.find_first_not_of("# "));
+        if (c.summary.empty()) c.summary = trimmed(line.substr(1));
         collect_citations(line, c.requirements);
       } else {
         c.ops.push_back(parse_op(line));

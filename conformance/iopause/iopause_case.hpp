@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <istream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -80,6 +81,8 @@ struct Case {
 
 // Reads one case file; throws std::runtime_error naming the file and line on a bad line.
 Case load_case(const std::string& path);
+// The same from a stream (fuzz/iopause_case_parse.cpp); `path` names it in errors and gives the id.
+Case parse_case(std::istream& in, const std::string& path);
 
 // "EINVAL" -> EINVAL (the names the cases use), 0 when unknown; and back.
 int errno_from_name(const std::string& name);

@@ -46,24 +46,24 @@ Expected<Expectation, std::string> parse_expectation(const std::string& text, st
   Expectation expect;
   expect.line = line;
   const auto arrow = text.find("->");
-  if (arrow == std::string::npos) return Unexpected(std::string("expect: missing '-> outcome'"));
+  if (arrow == std::string::npos) return Unexpected{std::string("expect: missing '-> outcome'")};
   std::istringstream events(text.substr(0, arrow));
   for (std::string word; events >> word;) {
     const auto event = parse_event(word);
-    if (!event) return Unexpected("expect: not a callback: '" + word + "' (t0, k0, c0a.in)");
+    if (!event) return Unexpected{"expect: not a callback: '" + word + "' (t0, k0, c0a.in)"};
     expect.events.push_back(*event);
   }
   std::istringstream rest(text.substr(arrow + 2));
   std::string word;
   rest >> word;
   const auto outcome = parse_outcome(word);
-  if (!outcome) return Unexpected("expect: not an outcome: '" + word + "' (polled, quit, empty, deadlock)");
+  if (!outcome) return Unexpected{"expect: not an outcome: '" + word + "' (polled, quit, empty, deadlock)"};
   expect.outcome = *outcome;
   if (rest >> word) {
     std::string amount;
     if (word != "clock" || !(rest >> amount) || amount.size() < 2 || amount[0] != '+' ||
         amount.find_first_not_of("0123456789", 1) != std::string::npos)
-      return Unexpected(std::string("expect: after the outcome only 'clock +N' (ns) may follow"));
+      return Unexpected{std::string("expect: after the outcome only 'clock +N' (ns) may follow")};
     expect.clock_ns = std::stoull(amount.substr(1));
   }
   return expect;
@@ -103,12 +103,12 @@ Expected<FatalExpectation, std::string> parse_fatal(const std::string& text, std
   }
   while (!rest.empty()) {
     const auto close = rest.size() > 1 && rest[0] == '"' ? rest.find('"', 1) : std::string::npos;
-    if (close == std::string::npos) return Unexpected(std::string("expect: fatal takes quoted texts: fatal \"a\" | \"b\""));
+    if (close == std::string::npos) return Unexpected{std::string("expect: fatal takes quoted texts: fatal \"a\" | \"b\"")};
     fatal.any_of.push_back(unescaped(rest.substr(1, close - 1)));
     rest = trimmed(rest.substr(close + 1));
     if (rest.rfind('|', 0) == 0) rest = trimmed(rest.substr(1));
   }
-  if (fatal.any_of.empty()) return Unexpected(std::string("expect: fatal needs at least one quoted text"));
+  if (fatal.any_of.empty()) return Unexpected{std::string("expect: fatal needs at least one quoted text")};
   return fatal;
 }
 
@@ -120,9 +120,9 @@ Expected<ResultExpectation, std::string> parse_result(const std::string& text) {
   for (std::string part; std::getline(parts, part, ';'); first = false) {
     part = trimmed(part);
     const auto equals = part.find('=');
-    if (equals == std::string::npos) return Unexpected("expect: '" + part + "' is not 'BACKEND = VALUE'");
+    if (equals == std::string::npos) return Unexpected{"expect: '" + part + "' is not 'BACKEND = VALUE'"};
     const std::string name = trimmed(part.substr(0, equals)), value = trimmed(part.substr(equals + 1));
-    if (first != name.empty()) return Unexpected(std::string("expect: write '= VALUE' first, then 'BACKEND = VALUE'"));
+    if (first != name.empty()) return Unexpected{std::string("expect: write '= VALUE' first, then 'BACKEND = VALUE'")};
     if (first) result.value = value;
     else result.per_backend.emplace_back(name, value);
   }
@@ -138,14 +138,14 @@ Expected<Probe, std::string> parse_probe(const std::string& text) {
   probe.text = trimmed(probe.text);
   if (std::find(std::begin(probe_names), std::end(probe_names), probe.name) == std::end(probe_names) &&
       !is_ivykis_probe(probe.name))
-    return Unexpected("unknown probe '" + probe.name + "' (conformance/README.md lists them)");
+    return Unexpected{"unknown probe '" + probe.name + "' (conformance/README.md lists them)"};
   const bool takes_target = !(probe.name == "fatal" || probe.name == "default-fatal-handler" ||
                               probe.name == "backend-name" || (is_ivykis_probe(probe.name) && probe.name != "register-bad-expiry"));
   if (!takes_target) return probe;
-  if (probe.text.empty()) return Unexpected("probe " + probe.name + " needs a target (c0a, t0, k0)");
+  if (probe.text.empty()) return Unexpected{"probe " + probe.name + " needs a target (c0a, t0, k0)"};
   const bool banded = probe.name == "set-handler";
   const auto ops = model::loop::parse_ops((banded ? "set " : "unreg ") + probe.text);
-  if (!ops || ops->size() != 1) return Unexpected("probe " + probe.name + ": bad target '" + probe.text + "'");
+  if (!ops || ops->size() != 1) return Unexpected{"probe " + probe.name + ": bad target '" + probe.text + "'"};
   probe.op = ops->front();
   return probe;
 }
@@ -176,7 +176,11 @@ std::optional<std::string> attach_expectation(Step& step, const std::string& tex
 
 Expected<Case, std::string> load_case(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return Unexpected(path + ": cannot open");
+  if (!in) return Unexpected{path + ": cannot open"};
+  return parse_case(in, path);
+}
+
+Expected<Case, std::string> parse_case(std::istream& in, const std::string& path) {
   Case c;
   c.id = case_id_of(path);
   std::string raw;
@@ -187,9 +191,9 @@ Expected<Case, std::string> load_case(const std::string& path) {
     if (text.rfind("#", 0) == 0) {
       const std::string comment = trimmed(text.substr(1));
       if (comment.rfind("expect:", 0) == 0) {
-        if (c.steps.empty()) return Unexpected(where + "an expect line must follow a step");
+        if (c.steps.empty()) return Unexpected{where + "an expect line must follow a step"};
         if (auto problem = attach_expectation(c.steps.back(), trimmed(comment.substr(7)), line))
-          return Unexpected(where + *problem);
+          return Unexpected{where + *problem};
       } else if (c.summary.empty() && c.steps.empty()) {
         c.summary = comment;
       }
@@ -197,15 +201,15 @@ Expected<Case, std::string> load_case(const std::string& path) {
     }
     if (text.rfind("!", 0) == 0) {
       auto probe = parse_probe(text);
-      if (!probe) return Unexpected(where + probe.error());
+      if (!probe) return Unexpected{where + probe.error()};
       c.steps.push_back(Step{line, Op{}, *probe, std::nullopt, std::nullopt, std::nullopt});
       continue;
     }
     const auto ops = model::loop::parse_ops(raw);
-    if (!ops) return Unexpected(where + ops.error().message);
+    if (!ops) return Unexpected{where + ops.error().message};
     for (const Op& op : *ops) c.steps.push_back(Step{line, op, std::nullopt, std::nullopt, std::nullopt, std::nullopt});
   }
-  if (c.requirements.empty()) return Unexpected(path + ": the header cites no requirement ([req:ID])");
+  if (c.requirements.empty()) return Unexpected{path + ": the header cites no requirement ([req:ID])"};
   return c;
 }
 

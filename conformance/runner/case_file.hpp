@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <istream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,6 +65,9 @@ struct Case {
 
 // Reads and parses one case file; the error names the file and line.
 Expected<Case, std::string> load_case(const std::string& path);
+// The same from a stream (the fuzz target fuzz/loop_case_parse.cpp); `path` names it in errors
+// and gives the case id.
+Expected<Case, std::string> parse_case(std::istream& in, const std::string& path);
 
 // Whether a message satisfies a fatal expectation (one of its texts is part of it).
 bool fatal_message_matches(const FatalExpectation& expect, const std::string& message);

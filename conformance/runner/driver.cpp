@@ -43,8 +43,8 @@ Expected<std::vector<std::string>, std::string> case_paths(const std::string& fo
         paths.push_back(entry.path().string());
         ++found;
       }
-    if (error) return Unexpected(folder + ": " + error.message());
-    if (found == 0) return Unexpected(folder + ": no .case files");
+    if (error) return Unexpected{folder + ": " + error.message()};
+    if (found == 0) return Unexpected{folder + ": no .case files"};
   }
   std::sort(paths.begin(), paths.end(), [](const std::string& a, const std::string& b) {
     return std::filesystem::path(a).filename() < std::filesystem::path(b).filename();

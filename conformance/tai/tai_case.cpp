@@ -257,6 +257,10 @@ std::optional<Case> load_case(const std::string& path, std::string& error) {
     error = path + ": cannot open";
     return std::nullopt;
   }
+  return parse_case(in, path, error);
+}
+
+std::optional<Case> parse_case(std::istream& in, const std::string& path, std::string& error) {
   Case c;
   c.id = case_id_of(path);
   std::string raw;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <istream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -75,6 +76,8 @@ struct Case {
 
 // Reads and parses one case file; on failure `error` names the file and line.
 std::optional<Case> load_case(const std::string& path, std::string& error);
+// The same from a stream (fuzz/tai_case_parse.cpp); `path` names it in errors and gives the id.
+std::optional<Case> parse_case(std::istream& in, const std::string& path, std::string& error);
 // Parses the text after `# expect:`; nullopt with `error` set when it is not a result.
 std::optional<Outcome> parse_outcome(const std::string& text, std::string& error);
 
