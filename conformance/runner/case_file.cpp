@@ -5,6 +5,7 @@
 #include "case_file.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <sstream>
 
@@ -64,7 +65,11 @@ Expected<Expectation, std::string> parse_expectation(const std::string& text, st
     if (word != "clock" || !(rest >> amount) || amount.size() < 2 || amount[0] != '+' ||
         amount.find_first_not_of("0123456789", 1) != std::string::npos)
       return Unexpected{std::string("expect: after the outcome only 'clock +N' (ns) may follow")};
-    expect.clock_ns = std::stoull(amount.substr(1));
+    std::uint64_t ns = 0;
+    const auto [end, error] = std::from_chars(amount.data() + 1, amount.data() + amount.size(), ns);
+    if (error != std::errc() || end != amount.data() + amount.size())
+      return Unexpected{"expect: clock " + amount + " does not fit in 64 bits of nanoseconds"};
+    expect.clock_ns = ns;
   }
   return expect;
 }

@@ -114,9 +114,9 @@ std::vector<Result> read_results(const std::string& path) {
     std::vector<std::string> fields;
     std::istringstream split(line);
     for (std::string field; std::getline(split, field, '\t');) fields.push_back(field);
-    if (fields.size() < 4) continue;
-    const int status = std::stoi(fields[2]);
-    if (status < 0 || status > static_cast<int>(Status::not_applicable)) continue;
+    if (fields.size() < 4 || fields[2].size() != 1 || fields[2][0] < '0') continue;  // not a line we wrote
+    const int status = fields[2][0] - '0';
+    if (status > static_cast<int>(Status::not_applicable)) continue;
     results.push_back(Result{fields[0], fields[1], fields[3], static_cast<Status>(status), fields.size() > 4 ? fields[4] : ""});
   }
   return results;
