@@ -13,5 +13,8 @@ void set_fatal_report_fd(int fd);
 void report_fatal(const char* message);
 // Whether report_fatal ran in this process (a handler that returned without an abort).
 bool fatal_reported();
+// In a coverage build (gcc --coverage), writes this process's counters now: a case's child ends
+// with _exit or abort, which skip the usual dump at exit. Does nothing in other builds.
+void flush_coverage();
 
 }  // namespace refloop::conformance

@@ -81,6 +81,7 @@ Result execute_case(const Case& c, const Column& column, int report_fd) {
   std::replace(detail.begin(), detail.end(), '\n', ' ');
   const std::string line = "R " + std::to_string(static_cast<int>(r.status)) + "\t" + detail + "\n";
   (void)!::write(report_fd, line.data(), line.size());
+  flush_coverage();
   ::_exit(0);
 }
 

@@ -39,6 +39,15 @@ struct ChildResult {
   }
 };
 
+// The children end with _exit or abort, which skip the coverage counters' dump at exit, so in
+// coverage builds (REFLOOP_GCOV_DUMP, top-level CMakeLists.txt) they dump them first.
+#if defined(REFLOOP_GCOV_DUMP)
+extern "C" void __gcov_dump(void);  // libgcov's
+inline void flush_coverage() { __gcov_dump(); }
+#else
+inline void flush_coverage() {}
+#endif
+
 inline int& fatal_pipe() {
   static int fd = -1;
   return fd;
@@ -47,12 +56,14 @@ inline int& fatal_pipe() {
 // The capturing handler: message to the pipe, then out, without returning (so no abort).
 inline void capture_and_exit(const char* message) {
   [[maybe_unused]] ssize_t n = write(fatal_pipe(), message, std::strlen(message));
+  flush_coverage();
   _exit(kFatalExit);
 }
 
 // A handler that writes the message and returns, to show that iv_fatal aborts anyway.
 inline void capture_and_return(const char* message) {
   [[maybe_unused]] ssize_t n = write(fatal_pipe(), message, std::strlen(message));
+  flush_coverage();  // abort follows
 }
 
 // Runs body() in a child whose poll method is `backend`; the child's first iv_init must pick
@@ -81,6 +92,7 @@ ChildResult run_in_child(std::string_view backend, Body body,
     EXPECT_EQ(__lsan_do_recoverable_leak_check(), 0) << "leaks in the child";
 #endif
     std::fflush(nullptr);
+    flush_coverage();
     _exit(::testing::Test::HasFailure() ? 1 : 0);
   }
   close(pipe_fds[1]);

@@ -145,7 +145,7 @@ inline std::string backend_test_name(const ::testing::TestParamInfo<std::string>
 inline int fatal_report_fd = -1;
 }  // namespace refloop::test
 // In --coverage builds a child flushes its coverage data itself, since _exit() skips that.
-#if REFLOOP_GCOV_DUMP
+#if defined(REFLOOP_GCOV_DUMP)
 extern "C" void __gcov_dump();
 inline void flush_coverage() { __gcov_dump(); }
 #else
