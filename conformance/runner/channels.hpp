@@ -64,6 +64,25 @@ class Channels {
     (void)!::read(fd_[end], data.data(), data.size());  // EAGAIN when empty: nothing read
   }
 
+  // The world operations of the vocabulary (pipe, socketpair, write, read, close), which every
+  // adapter performs alike; a registered end is not closed (MODEL-001), so the adapter says
+  // which ends are. False when `op` is not a world operation. After a pipe or socketpair the
+  // adapter copies the new ends' fds into its Fd objects (fd(end) >= 0).
+  template <class IsRegistered>
+  bool apply(const model::loop::Op& op, IsRegistered is_registered) {
+    using model::loop::Code;
+    const int end = op.target.index;
+    switch (op.code) {
+      case Code::pipe: case Code::socketpair: create(op.code == Code::socketpair); return true;
+      case Code::write: write(end, static_cast<std::uint64_t>(op.amount)); return true;
+      case Code::read: read(end, static_cast<std::uint64_t>(op.amount)); return true;
+      case Code::close:
+        if (!is_registered(end)) close(end);
+        return true;
+      default: return false;
+    }
+  }
+
   // Forgets an end without closing it; the caller now owns the fd (the close-keep probe).
   int release(int end) {
     const int fd = fd_[end];

@@ -102,19 +102,13 @@ std::optional<std::string> IvykisSubject::unsupported(const Op& op) const {
 
 void IvykisSubject::act(const Op& op) {
   if (!applicable(op)) return;
+  if (channels_.apply(op, [this](int end) { return iv_fd_registered(&fds_[end]) != 0; })) {
+    for (int end = 0; end < max_ends; ++end)
+      if (channels_.fd(end) >= 0) fds_[end].fd = channels_.fd(end);
+    return;
+  }
   const int i = op.target.index;
   switch (op.code) {
-    case Code::pipe: case Code::socketpair: {
-      const int channel = channels_.create(op.code == Code::socketpair);
-      if (channel >= 0)
-        for (int end = 2 * channel; end < 2 * channel + 2; ++end) fds_[end].fd = channels_.fd(end);
-      return;
-    }
-    case Code::write: channels_.write(i, static_cast<std::uint64_t>(op.amount)); return;
-    case Code::read: channels_.read(i, static_cast<std::uint64_t>(op.amount)); return;
-    case Code::close:
-      if (!iv_fd_registered(&fds_[i])) channels_.close(i);
-      return;
     case Code::reg: register_object(op.target, op.amount); return;
     case Code::unreg: unregister_object(op.target); return;
     case Code::set: set_handler(op); return;
@@ -134,6 +128,7 @@ void IvykisSubject::act(const Op& op) {
       return;
     case Code::script: scripts_[op.handler] = op.body; return;
     case Code::run: case Code::run_nowait: return;
+    default: return;  // the world operations, done above
   }
 }
 

@@ -156,19 +156,13 @@ void report(void* cookie, Band band, int script) {
 
 void RefloopSubject::act(const Op& op) {
   if (!applicable(op)) return;
+  if (channels_.apply(op, [this](int end) { return Loop::registered(fds_[end]); })) {
+    for (int end = 0; end < max_ends; ++end)
+      if (channels_.fd(end) >= 0) fds_[end].fd = channels_.fd(end);
+    return;
+  }
   const int i = op.target.index;
   switch (op.code) {
-    case Code::pipe: case Code::socketpair: {
-      const int channel = channels_.create(op.code == Code::socketpair);
-      if (channel >= 0)
-        for (int end = 2 * channel; end < 2 * channel + 2; ++end) fds_[end].fd = channels_.fd(end);
-      return;
-    }
-    case Code::write: channels_.write(i, static_cast<std::uint64_t>(op.amount)); return;
-    case Code::read: channels_.read(i, static_cast<std::uint64_t>(op.amount)); return;
-    case Code::close:
-      if (!Loop::registered(fds_[i])) channels_.close(i);
-      return;
     case Code::reg: register_object(op.target, op.amount); return;
     case Code::unreg: unregister_object(op.target); return;
     case Code::set: set_handler(op); return;
@@ -177,6 +171,7 @@ void RefloopSubject::act(const Op& op) {
     case Code::quit: loop_.quit(); return;
     case Code::script: scripts_[op.handler] = op.body; return;
     case Code::run: case Code::run_nowait: return;
+    default: return;  // the world operations, done above
   }
 }
 
