@@ -32,6 +32,7 @@ struct Rename {
 };
 constexpr Rename renames[] = {
     {"Loop::Loop", "iv_init"},
+    {"Loop::~Loop", "iv_deinit"},
     {"Loop::register_fd_try", "iv_fd_register_try"},
     {"Loop::register_fd", "iv_fd_register"},
     {"Loop::unregister_fd", "iv_fd_unregister"},

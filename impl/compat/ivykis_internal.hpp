@@ -7,6 +7,7 @@
 // struct's handler and cookie at call time.
 #pragma once
 
+#include <cstdint>
 #include <ctime>
 #include <memory>
 #include <new>
@@ -38,6 +39,7 @@ class MonotonicClock final : public Clock {
 // Declared so that the loop is destroyed first (it may still look at the objects it holds),
 // then the timers it pointed into, then the clock it read.
 struct ThreadState {
+  const std::uint64_t serial;  // never reused: tags the thread's timers (IVAPI-026)
   MonotonicClock clock;
   timespec now_cache{};   // what iv_now's pointer points at
   int running = 0;        // iv_main depth, so iv_deinit from a callback is caught

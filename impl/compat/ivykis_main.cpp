@@ -32,6 +32,11 @@ void ignore_signals_once() {
   signal(SIGURG, SIG_IGN);
 }
 
+std::uint64_t take_thread_serial() {
+  static std::atomic<std::uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 std::unique_ptr<ThreadState> make_thread_state() {
   std::lock_guard lock(method_mutex);
   if (method_name.load() != nullptr) {
@@ -49,7 +54,7 @@ std::unique_ptr<ThreadState> make_thread_state() {
 tain MonotonicClock::now() { return tain_from_timespec(read_monotonic()).value(); }
 
 // An empty name means the default choice (loop.hpp, LoopOptions::backend).
-ThreadState::ThreadState(std::string_view backend) {
+ThreadState::ThreadState(std::string_view backend) : serial(take_thread_serial()) {
   loop.emplace(LoopOptions{.clock = &clock, .backend = backend});
 }
 

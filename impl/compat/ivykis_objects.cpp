@@ -4,7 +4,9 @@
 // unregistering or setting a handler on an unregistered object) is reported here with ivykis's
 // wording and the iv_* name; what only the loop or a backend can see (an object of another
 // thread's loop, a kernel refusing the fd) comes through the core fatal path, renamed.
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 
 #include "ivykis_internal.hpp"
 
@@ -61,8 +63,13 @@ ThreadState& require_registered(const iv_fd& fd, const char* call) {
   return state;
 }
 
+// implements: IVAPI-013 (tv_nsec outside 0..999 999 999 is fatal), IVAPI-027 (tv_sec beyond the
+// tain range saturates: 2^62 s and later never fire, -2^62 s and earlier are long past)
 tain expiry_of(const iv_timer& timer) {
-  auto when = tain_from_timespec(timer.expires);
+  constexpr std::int64_t limit = std::int64_t{1} << 62;
+  timespec expires = timer.expires;
+  expires.tv_sec = std::clamp<std::int64_t>(expires.tv_sec, -limit, limit - 1);
+  auto when = tain_from_timespec(expires);
   if (!when) {
     iv_fatal("iv_timer_register: called with invalid expiry {%lld, %ld}: %s",
              static_cast<long long>(timer.expires.tv_sec), static_cast<long>(timer.expires.tv_nsec),
@@ -70,6 +77,12 @@ tain expiry_of(const iv_timer& timer) {
   }
   return *when;
 }
+
+// A registered iv_timer's pad[0] points to a Timer owned by the thread state that registered it,
+// and pad[1] holds that state's serial. The Timer is released when its thread ends, so the serial
+// is checked before pad[0] is followed (IVAPI-026: a dead thread's timer is fatal, not a read of
+// freed memory).
+void* serial_tag(const ThreadState& state) { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(state.serial)); }
 
 }  // namespace
 
@@ -165,6 +178,7 @@ void iv_timer_register(struct iv_timer* timer) {
   refloop::Timer& in = *owned;
   state.timers[timer] = std::move(owned);
   timer->pad[0] = &in;
+  timer->pad[1] = refloop::ivykis::serial_tag(state);
   state.loop->register_timer(in);
 }
 
@@ -172,6 +186,8 @@ void iv_timer_unregister(struct iv_timer* timer) {
   auto& state = require("iv_timer_unregister");
   refloop::Timer* in = inner(*timer);
   if (in == nullptr) iv_fatal("iv_timer_unregister: called with timer not on the heap");
+  if (timer->pad[1] != refloop::ivykis::serial_tag(state))  // implements: IVAPI-026
+    iv_fatal("iv_timer_unregister: called with an object registered with another loop");
   state.loop->unregister_timer(*in);
   timer->pad[0] = nullptr;
   state.timers.erase(timer);

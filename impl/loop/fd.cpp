@@ -4,7 +4,10 @@
 // the backend decides when the kernel hears about it (backend/backend.hpp).
 #include <fcntl.h>
 
+#include <algorithm>
+
 #include "backend/backend.hpp"
+#include "truncate_on_exit.hpp"
 #include "refloop/loop/fatal.hpp"
 #include "refloop/loop/loop.hpp"
 
@@ -35,7 +38,8 @@ void check_can_register(const Fd& fd, const char* call) {
 
 void Loop::check_fd_owner(const Fd& fd, const char* call) const {
   if (!registered(fd)) fatal("%s: called with fd which is not registered", call);
-  if (fd.state.owner != this) fatal("%s: called with an object registered with another loop", call);
+  // implements: LOOP-013 (also an object of a destroyed loop: serials are never reused)
+  if (fd.state.owner != serial_) fatal("%s: called with an object registered with another loop", call);
 }
 
 void Loop::finish_fd_registration(Fd& fd) {
@@ -47,7 +51,7 @@ void Loop::finish_fd_registration(Fd& fd) {
 void Loop::register_fd(Fd& fd) {
   check_can_register(fd, "Loop::register_fd");
   fd.state = detail::FdState{};
-  fd.state.owner = this;
+  fd.state.owner = serial_;
   fd.state.wanted_bands = static_cast<std::uint8_t>(wanted_bands_of(fd));
   finish_fd_registration(fd);
   backend_->notify(fd);
@@ -57,7 +61,7 @@ void Loop::register_fd(Fd& fd) {
 int Loop::register_fd_try(Fd& fd) {
   check_can_register(fd, "Loop::register_fd_try");
   fd.state = detail::FdState{};
-  fd.state.owner = this;
+  fd.state.owner = serial_;
   fd.state.wanted_bands = static_cast<std::uint8_t>(wanted_bands_of(fd));
   const int error = backend_->notify_sync(fd);
   if (error != 0) {
@@ -72,7 +76,7 @@ int Loop::register_fd_try(Fd& fd) {
 void Loop::unregister_fd(Fd& fd) {
   check_fd_owner(fd, "Loop::unregister_fd");
   drop_from_ready_list(fd);
-  if (handled_fd_ == &fd) handled_fd_ = nullptr;
+  std::replace(handled_.begin(), handled_.end(), &fd, static_cast<Fd*>(nullptr));
   fd.state.wanted_bands = 0;
   backend_->forget(fd);
   fd.state = detail::FdState{};
@@ -105,7 +109,7 @@ void Loop::update_wanted_bands(Fd& fd) {
 
 // The backend upcall: remember the fd once per round, merging repeated reports.
 void Loop::fd_ready(Fd& fd, unsigned bands) {
-  if (fd.state.owner != this || bands == 0) return;
+  if (fd.state.owner != serial_ || bands == 0) return;
   if (fd.state.ready_slot < 0) {
     fd.state.ready_slot = static_cast<std::int32_t>(ready_.size());
     ready_.push_back(&fd);
@@ -120,21 +124,25 @@ void Loop::drop_from_ready_list(Fd& fd) {
   fd.state.ready_bands = 0;
 }
 
-// implements: FD-006 (all of one poll's reports are collected before any handler runs)
+// implements: FD-006 (all of one poll's reports are collected before any handler runs), LOOP-011
+// (a nested run's dispatch continues the same list, so each report is dispatched once)
 void Loop::dispatch_ready_fds() {
-  for (std::size_t i = 0; i < ready_.size(); ++i) {
-    Fd* fd = ready_[i];
+  while (next_ready_ < ready_.size()) {
+    Fd* fd = ready_[next_ready_++];
     if (fd != nullptr) dispatch_one(*fd);
   }
   ready_.clear();
+  next_ready_ = 0;
 }
 
 // implements: FD-007 (err, then in, then out; handlers read at call time; the rest skipped
-// once the fd unregisters itself)
+// once the fd unregisters itself), LOOP-011 (a nested dispatch stacks its own frame)
 void Loop::dispatch_one(Fd& fd) {
   const unsigned bands = fd.state.ready_bands;
   drop_from_ready_list(fd);
-  handled_fd_ = &fd;
+  const std::size_t frame = handled_.size();
+  handled_.push_back(&fd);
+  const detail::TruncateOnExit pop_frame(handled_, frame);
   static constexpr struct {
     unsigned band;
     Handler Fd::*handler;
@@ -143,9 +151,8 @@ void Loop::dispatch_one(Fd& fd) {
     if ((bands & step.band) == 0) continue;
     const Handler handler = fd.*step.handler;
     if (handler != nullptr) handler(fd.cookie);
-    if (handled_fd_ == nullptr) return;  // the handler unregistered its own fd
+    if (handled_[frame] == nullptr) return;  // the handler unregistered its own fd
   }
-  handled_fd_ = nullptr;
 }
 
 }  // namespace refloop

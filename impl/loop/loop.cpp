@@ -2,6 +2,7 @@
 // The loop itself (spec/loop.md, LOOP and TIME): construction, the cached time, and the
 // iteration. Loop::run_once is the numbered list of spec/loop.md "The iteration", one named
 // step per line; fds live in fd.cpp, timers in timer_heap.cpp, tasks in task_queue.cpp.
+#include <atomic>
 #include <utility>
 
 #include "backend/backend.hpp"
@@ -38,6 +39,24 @@ std::unique_ptr<detail::Backend> backend_for(std::string_view name) {
 
 }  // namespace
 
+// Counts the run_once calls in progress on a loop, so a nested run (LOOP-011) knows it is one.
+class Loop::RunScope {
+ public:
+  explicit RunScope(Loop& loop) : loop_(loop) { ++loop_.runs_in_progress_; }
+  ~RunScope() { --loop_.runs_in_progress_; }
+  RunScope(const RunScope&) = delete;
+  RunScope& operator=(const RunScope&) = delete;
+
+ private:
+  Loop& loop_;
+};
+
+// implements: LOOP-013 (serials start at 1 and are never reused; 0 means "not registered")
+std::uint64_t Loop::take_serial() {
+  static std::atomic<std::uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 Loop::Loop(LoopOptions options)
     : owned_clock_(options.clock ? nullptr : std::make_unique<Stopwatch>()),
       clock_(options.clock ? options.clock : owned_clock_.get()),
@@ -51,8 +70,11 @@ Loop::Loop(Clock& clock, std::unique_ptr<detail::Backend> backend)
       timers_(std::make_unique<detail::TimerHeap>()),
       tasks_(std::make_unique<detail::TaskQueue>()) {}
 
-// Objects still registered are forgotten, not touched: the caller may already have freed them.
-Loop::~Loop() = default;
+// implements: LOOP-009 (objects still registered are forgotten, not touched: the caller may
+// already have freed them), LOOP-012 (not from inside one of this loop's own callbacks)
+Loop::~Loop() {
+  if (runs_in_progress_ > 0) fatal("Loop::~Loop: called from inside a callback of this loop");
+}
 
 std::string_view Loop::backend_name() const { return backend_->name(); }
 
@@ -77,8 +99,10 @@ void Loop::run() {
   }
 }
 
-// implements: LOOP-001. One iteration, step for step the list in spec/loop.md.
+// implements: LOOP-001. One iteration, step for step the list in spec/loop.md; LOOP-011: it may
+// be nested in a callback of another iteration of this loop.
 Step Loop::run_once(RunMode mode) {
+  const RunScope in_progress(*this);
   run_expired_timers();                   // 1. expired timers: collect all, then run
   run_tasks();                            // 2. tasks, FIFO, with the epoch rule
   Step stop = Step::polled;               // 3. stop on quit() or when nothing is registered
@@ -88,9 +112,10 @@ Step Loop::run_once(RunMode mode) {
   return Step::polled;
 }
 
+// implements: LOOP-004, LOOP-011 (a nested run leaves the quit flag set for the runs around it)
 bool Loop::should_stop(Step& why) {
   if (quit_) {
-    quit_ = false;
+    if (runs_in_progress_ == 1) quit_ = false;
     why = Step::quit;
     return true;
   }

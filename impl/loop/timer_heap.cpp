@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "refloop/loop/fatal.hpp"
+#include "truncate_on_exit.hpp"
 
 namespace refloop::detail {
 
@@ -76,7 +77,7 @@ namespace refloop {
 // implements: TIMER-002
 void Loop::register_timer(Timer& timer) {
   if (registered(timer)) fatal("Loop::register_timer: called with timer still on the heap");
-  timer.state.owner = this;
+  timer.state.owner = serial_;
   timers_->insert(timer);
   ++registered_count_;
 }
@@ -85,7 +86,7 @@ void Loop::register_timer(Timer& timer) {
 // unregistering it cancels it)
 void Loop::unregister_timer(Timer& timer) {
   if (!registered(timer)) fatal("Loop::unregister_timer: called with timer not on the heap");
-  if (timer.state.owner != this)
+  if (timer.state.owner != serial_)  // implements: LOOP-013
     fatal("Loop::unregister_timer: called with an object registered with another loop");
   if (timer.state.where == detail::TimerState::Where::heap) {
     timers_->remove(timer);
@@ -93,14 +94,17 @@ void Loop::unregister_timer(Timer& timer) {
     expired_[timer.state.position] = nullptr;
     timer.state.where = detail::TimerState::Where::nowhere;
   }
-  timer.state.owner = nullptr;
+  timer.state.owner = 0;
   --registered_count_;
 }
 
 // implements: TIMER-004 (two phases: collect every timer with expires <= now, then run them;
-// a timer registered by one of these handlers waits for the next iteration)
+// a timer registered by one of these handlers waits for the next iteration), LOOP-011 (a nested
+// step 1 collects and runs its own batch after this one's; this batch goes on when it returns)
 void Loop::run_expired_timers() {
   const tain current = now();
+  const std::size_t begin = expired_.size();
+  const detail::TruncateOnExit drop_batch(expired_, begin);
   while (!timers_->empty() && timers_->earliest().expires <= current) {
     Timer& timer = timers_->earliest();
     timers_->remove(timer);
@@ -108,15 +112,15 @@ void Loop::run_expired_timers() {
     timer.state.position = expired_.size();
     expired_.push_back(&timer);
   }
-  for (std::size_t i = 0; i < expired_.size(); ++i) {
+  for (std::size_t i = begin; i < expired_.size(); ++i) {
     Timer* timer = expired_[i];
     if (timer == nullptr) continue;  // unregistered by an earlier handler of this batch
+    expired_[i] = nullptr;
     timer->state.where = detail::TimerState::Where::nowhere;
-    timer->state.owner = nullptr;
+    timer->state.owner = 0;
     --registered_count_;
     if (timer->handler != nullptr) timer->handler(timer->cookie);
   }
-  expired_.clear();
 }
 
 }  // namespace refloop

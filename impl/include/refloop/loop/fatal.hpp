@@ -25,7 +25,9 @@ using FatalHandler = void (*)(const char* message);
 //   Loop::unregister_timer   "called with timer not on the heap"
 //   Loop::register_task      "called with task still on a list"
 //   Loop::unregister_task    "called with task not on a list"
-//   Loop::<any of the above> "called with an object registered with another loop"
+//   Loop::<any of the above> "called with an object registered with another loop" (also a
+//                            loop destroyed since, LOOP-013)
+//   Loop::~Loop              "called from inside a callback of this loop" (LOOP-012)
 //   Loop::Loop               "backend \"NAME\" is not available (available: ...)",
 //                            "REFLOOP_BACKEND names backend \"NAME\", which is not available
 //                            (available: ...)", "no usable backend (...)"

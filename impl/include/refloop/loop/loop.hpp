@@ -31,8 +31,11 @@ namespace detail {
 
 // Loop-private state of an Fd. The comments say who writes each field: the core (impl/loop) or
 // the backend (impl/backend). Callers never touch it.
+// `owner` is the serial of the loop an object is registered with (0: none). Serials are never
+// reused, so an object left registered with a destroyed loop can never pass for an object of a
+// new loop that happens to live at the same address (LOOP-013).
 struct FdState {
-  Loop* owner = nullptr;              // core: the loop the fd is registered with, or null
+  std::uint64_t owner = 0;            // core: the serial of the loop it is registered with, or 0
   std::uint8_t wanted_bands = 0;      // core: bands whose handler is non-null
   std::uint8_t ready_bands = 0;       // core: bands reported in the current poll round
   std::uint8_t registered_bands = 0;  // backend: bands the kernel (or pollfd array) watches
@@ -43,14 +46,14 @@ struct FdState {
 
 // Loop-private state of a Timer.
 struct TimerState {
-  Loop* owner = nullptr;      // the loop it is registered with, or null
+  std::uint64_t owner = 0;    // the serial of the loop it is registered with, or 0
   std::size_t position = 0;   // heap index (>= 1), or slot in the expired batch (see state)
   enum class Where : std::uint8_t { nowhere, heap, expired } where = Where::nowhere;
 };
 
 // Loop-private state of a Task (an intrusive doubly linked FIFO).
 struct TaskState {
-  Loop* owner = nullptr;
+  std::uint64_t owner = 0;    // the serial of the loop it is registered with, or 0
   void* prev = nullptr;       // Task*, kept untyped so Task stays an aggregate of plain fields
   void* next = nullptr;
   std::uint64_t epoch = 0;    // the task pass in which its handler last ran (the epoch rule)
@@ -130,7 +133,7 @@ class Loop {
   void register_fd(Fd& fd);      // fatal on misuse; kernel errors surface at the next poll
   int register_fd_try(Fd& fd);   // 0, or an errno value (the fd is then left unregistered)
   void unregister_fd(Fd& fd);
-  static bool registered(const Fd& fd) { return fd.state.owner != nullptr; }
+  static bool registered(const Fd& fd) { return fd.state.owner != 0; }
   void set_handler_in(Fd& fd, Handler handler);
   void set_handler_out(Fd& fd, Handler handler);
   void set_handler_err(Fd& fd, Handler handler);
@@ -138,12 +141,12 @@ class Loop {
   // ---- timers [TIMER-*] ---------------------------------------------------------------------
   void register_timer(Timer& timer);
   void unregister_timer(Timer& timer);
-  static bool registered(const Timer& timer) { return timer.state.owner != nullptr; }
+  static bool registered(const Timer& timer) { return timer.state.owner != 0; }
 
   // ---- tasks [TASK-*] -----------------------------------------------------------------------
   void register_task(Task& task);
   void unregister_task(Task& task);
-  static bool registered(const Task& task) { return task.state.owner != nullptr; }
+  static bool registered(const Task& task) { return task.state.owner != 0; }
   // Marks a task as having run in the current task pass, so that registering it from a task
   // handler defers it to the next pass. This is what IV_TASK_INIT does in ivykis; a
   // default-constructed Task has not run in any pass.
@@ -156,6 +159,7 @@ class Loop {
   Clock& clock() { return *clock_; }
 
   // ---- running [LOOP-*] ---------------------------------------------------------------------
+  // Both may be called from inside a callback of this loop (a nested run, LOOP-011).
   void run();                                  // iterations until quit() or nothing registered
   Step run_once(RunMode mode = RunMode::wait); // one iteration (spec/loop.md, "The iteration")
   void quit();                                 // stop at the next check (after this round)
@@ -166,6 +170,9 @@ class Loop {
   void fd_ready(Fd& fd, unsigned bands);
 
  private:
+  class RunScope;  // counts the runs in progress (LOOP-011)
+  static std::uint64_t take_serial();
+
   void run_expired_timers();
   void run_tasks();
   bool should_stop(Step& why);
@@ -179,14 +186,23 @@ class Loop {
   void update_wanted_bands(Fd& fd);
   void drop_from_ready_list(Fd& fd);
 
+  const std::uint64_t serial_ = take_serial();  // never reused (LOOP-013)
   std::unique_ptr<Clock> owned_clock_;
   Clock* clock_;
   std::unique_ptr<detail::Backend> backend_;
   std::unique_ptr<detail::TimerHeap> timers_;
   std::unique_ptr<detail::TaskQueue> tasks_;
-  std::vector<Timer*> expired_;  // this iteration's expired timers, collected before any runs
-  std::vector<Fd*> ready_;       // this round's ready fds, in the backend's order
-  Fd* handled_fd_ = nullptr;     // the fd whose handlers are running; cleared if it unregisters
+  // Expired timers collected by the step 1s in progress: each (nested) step 1 appends its batch
+  // and truncates back to where it began, so an enclosing batch is never walked twice (LOOP-011).
+  std::vector<Timer*> expired_;
+  // Ready fds not dispatched yet, in the backend's order, and the next one to dispatch. A nested
+  // run's dispatch continues this list, as ivykis's shared active list does (LOOP-011).
+  std::vector<Fd*> ready_;
+  std::size_t next_ready_ = 0;
+  // The fds whose handlers are running, innermost last; an entry is cleared when its fd
+  // unregisters, which ends that fd's turn (FD-008).
+  std::vector<Fd*> handled_;
+  unsigned runs_in_progress_ = 0;  // run_once calls not yet returned (LOOP-011)
   std::size_t registered_count_ = 0;
   tain now_{};
   bool now_valid_ = false;
