@@ -50,6 +50,9 @@ Result execute_case(const Case& c, const Column& column, int report_fd) {
   const auto subject = column.make();
   const std::string backend = Judge::backend_of(subject->name());
   auto result = [&](Status status, std::string detail) { return Result{column.name, c.id, c.summary, status, std::move(detail)}; };
+  for (const Step& step : c.steps)
+    if (!step.probe)
+      if (auto why = subject->not_applicable(step.op)) return result(Status::not_applicable, *why);
   for (const Step& step : c.steps) {
     const auto why = step.probe ? subject->unsupported_probe(*step.probe) : subject->unsupported(step.op);
     if (why) return result(Status::unsupported, *why);

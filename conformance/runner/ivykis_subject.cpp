@@ -265,7 +265,7 @@ void IvykisSubject::on_guard() {
   iv_quit();
 }
 
-Outcome IvykisSubject::run(bool nowait, const Callback& callback) {
+Outcome IvykisSubject::run(bool nowait, const Callback& callback, const NestedEnd&) {
   callback_ = &callback;
   stopped_ = false;
   Outcome outcome = steps_1_to_3();

@@ -62,7 +62,16 @@ class IvykisSubject final : public Subject {
   void act(const Op& op) override;
   [[nodiscard]] std::optional<std::string> unsupported_probe(const Probe& probe) const override;
   std::string probe(const Probe& probe) override;  // ivykis_probes.cpp
-  Outcome run(bool nowait, const Callback& callback) override;
+  Outcome run(bool nowait, const Callback& callback, const NestedEnd& nested_end) override;
+  // A script that nests a run: <iv.h> has no run_once to nest (the ivapi suite's nested iv_main
+  // probes cover <iv.h>).
+  [[nodiscard]] std::optional<std::string> not_applicable(const Op& op) const override {
+    if (op.code != Code::script) return std::nullopt;
+    for (const Op& action : op.body)
+      if (action.code == Code::run || action.code == Code::run_nowait)
+        return std::string("a nested run_once (LOOP-011) is C++ API: <iv.h> has no run_once; the ivapi suite's nested iv_main cases cover <iv.h>");
+    return std::nullopt;
+  }
   [[nodiscard]] tain clock() const override { return tain_epoch + tain::normalised(0, virtual_ns_); }
   [[nodiscard]] bool registered(const Ref& ref) const override;
   [[nodiscard]] std::size_t registered_count() const override;

@@ -56,12 +56,18 @@ Verdict Judge::run(bool nowait) {
   last_run_ = RunRecord{};
   failure_.reset();
   model_.begin_run(nowait);
-  const Outcome outcome = subject_.run(nowait, [this](const Event& event) {
+  const auto on_callback = [this](const Event& event) {
     if (failure_) return false;
     last_run_.events.push_back(event);
     failure_ = model_.on_callback(event);
     return !failure_.has_value();
-  });
+  };
+  const auto on_nested_end = [this](Outcome outcome, const tain& clock) {  // MODEL-007
+    if (failure_) return false;
+    failure_ = model_.end_run(outcome, clock);
+    return !failure_.has_value();
+  };
+  const Outcome outcome = subject_.run(nowait, on_callback, on_nested_end);
   last_run_.outcome = outcome;
   last_run_.clock = subject_.clock();
   if (failure_) return failure_;

@@ -35,16 +35,21 @@ class ModelSubject final : public Subject {
   }
   std::string probe(const Probe& probe) override;
 
-  Outcome run(bool nowait, const Callback& callback) override {
+  Outcome run(bool nowait, const Callback& callback, const NestedEnd& nested_end) override {
     for (int end = 0; end < max_ends; ++end)  // [req:FD-010] the poll family's answer, at the next poll
       if (closed_while_registered(end)) fail("fd " + std::to_string(end) + " was closed while registered");
     model_.begin_run(nowait);
     // Callbacks first: the model also accepts some shorter traces (a step 1 it may skip, bands
-    // it may leave out, MODEL-005), and the reference column should show the fuller one.
+    // it may leave out, MODEL-005), and the reference column should show the fuller one. A
+    // callback that nests a run (MODEL-007) opens an iteration, which ends like any other.
     for (int n = 0; n < max_callbacks_per_run; ++n) {
-      const auto event = next_callback();
-      if (!event) break;
-      if (!callback(*event)) return Outcome::polled;  // the judge disagrees; it reports why
+      if (const auto event = next_callback()) {
+        if (!callback(*event)) return Outcome::polled;  // the judge disagrees; it reports why
+        continue;
+      }
+      if (model_.nesting() == 0) break;
+      const auto ended = try_end();
+      if (!ended || !nested_end(*ended, model_.clock())) return Outcome::polled;
     }
     if (auto ended = try_end()) return *ended;
     // No accepted ending: report one the model will refuse, so the judge names what is missing.

@@ -79,17 +79,13 @@ class RefloopSubject final : public Subject {
   }
   std::string probe(const Probe& probe) override;
 
-  Outcome run(bool nowait, const Callback& callback) override {
+  Outcome run(bool nowait, const Callback& callback, const NestedEnd& nested_end) override {
     callback_ = &callback;
+    nested_end_ = &nested_end;
     stopped_ = false;
-    Outcome outcome = Outcome::polled;
-    try {
-      const Step s = loop_.run_once(nowait ? RunMode::nowait : RunMode::wait);
-      outcome = s == Step::quit ? Outcome::quit : s == Step::empty ? Outcome::empty : Outcome::polled;
-    } catch (const SimulatedDeadlock&) {
-      outcome = Outcome::deadlock;
-    }
+    const Outcome outcome = run_once(nowait);
     callback_ = nullptr;
+    nested_end_ = nullptr;
     return outcome;
   }
 
@@ -119,7 +115,14 @@ class RefloopSubject final : public Subject {
     const std::vector<Op> actions = scripts_[script];
     for (const Op& action : actions) {
       const Resolved resolved = resolve(action, ref);
-      if (resolved.applies) act(resolved.op);
+      if (!resolved.applies) continue;
+      const Code code = resolved.op.code;
+      if (code == Code::run || code == Code::run_nowait) {
+        nested_run(code == Code::run_nowait);
+        if (stopped_) return;
+      } else {
+        act(resolved.op);
+      }
     }
   }
 
@@ -127,6 +130,28 @@ class RefloopSubject final : public Subject {
   void bind(Slot& slot, Kind kind, int index, void*& cookie) {
     slot = Slot{this, Ref{kind, static_cast<std::uint8_t>(index)}};
     cookie = &slot;
+  }
+
+  // One Loop::run_once, top-level or nested in a callback (LOOP-011).
+  Outcome run_once(bool nowait) {
+    ++runs_in_progress_;
+    Outcome outcome = Outcome::polled;
+    try {
+      const Step s = loop_.run_once(nowait ? RunMode::nowait : RunMode::wait);
+      outcome = s == Step::quit ? Outcome::quit : s == Step::empty ? Outcome::empty : Outcome::polled;
+    } catch (const SimulatedDeadlock&) {
+      outcome = Outcome::deadlock;
+    }
+    --runs_in_progress_;
+    return outcome;
+  }
+
+  // [req:MODEL-007] a script's `run`: nested while fewer than max_run_depth runs are in progress.
+  void nested_run(bool nowait) {
+    if (runs_in_progress_ >= max_run_depth) return;
+    const Outcome outcome = run_once(nowait);
+    if (stopped_ || nested_end_ == nullptr) return;
+    if (!(*nested_end_)(outcome, clock_.now())) stopped_ = true;
   }
 
   void register_object(const Ref& ref, std::int64_t delay);
@@ -145,6 +170,8 @@ class RefloopSubject final : public Subject {
   Channels channels_;
   std::vector<Op> scripts_[max_scripts];
   const Callback* callback_ = nullptr;
+  const NestedEnd* nested_end_ = nullptr;
+  int runs_in_progress_ = 0;
   bool stopped_ = false;
   Loop loop_;  // declared after the objects it may hold, so it is destroyed first
 };

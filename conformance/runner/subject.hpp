@@ -64,14 +64,20 @@ class Subject {
   // Called by the subject for each callback before the callback's script acts; false means the
   // judge rejected it and the subject should stop acting on scripts.
   using Callback = std::function<bool(const Event&)>;
+  // Called by the subject when a run nested in a callback (a script's `run`, spec/model.md
+  // MODEL-007) returns, with its outcome and the clock after it; false as for Callback.
+  using NestedEnd = std::function<bool(Outcome, const tain&)>;
 
   virtual ~Subject() = default;
   [[nodiscard]] virtual std::string name() const = 0;  // "refloop/epoll", "model"
   // Why the subject cannot perform `op` (a real-time implementation cannot `advance` a
   // simulated clock); nullopt when it can. The case is then reported UNSUPPORTED.
   [[nodiscard]] virtual std::optional<std::string> unsupported(const Op&) const { return std::nullopt; }
+  // Why `op` is about an API the subject does not offer (a nested run_once on <iv.h>, which has
+  // no run_once); nullopt when it is not. The case is then reported N/A.
+  [[nodiscard]] virtual std::optional<std::string> not_applicable(const Op&) const { return std::nullopt; }
   virtual void act(const Op& op) = 0;  // every code but run / run_nowait
-  virtual Outcome run(bool nowait, const Callback& callback) = 0;
+  virtual Outcome run(bool nowait, const Callback& callback, const NestedEnd& nested_end) = 0;
   [[nodiscard]] virtual tain clock() const = 0;
   [[nodiscard]] virtual bool registered(const Ref& ref) const = 0;
   [[nodiscard]] virtual std::size_t registered_count() const = 0;

@@ -2,7 +2,9 @@
 // Tests of struct iv_timer, struct iv_task and the iv_now time cache in the ivykis C API
 // (spec/loop.md, IVAPI-012..018), each run on every compiled backend in a child process. Real
 // time, checked on the late side only: nothing may fire before its expiry.
+#include <climits>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -134,6 +136,55 @@ TEST_P(IvTimer, IVAPI_013_timer_misuse_is_fatal) {
   EXPECT_TRUE(r.died_fatally());
   const std::string expected = "iv_timer_register: called with invalid expiry {1, 1000000000}";
   EXPECT_EQ(r.fatal_message.rfind(expected, 0), 0u) << r.fatal_message;
+}
+
+// [req:IVAPI-026] A timer left registered by a thread that ended without iv_deinit: its private
+// state died with the thread, so unregistering it elsewhere is the documented fatal error, never
+// a read of freed memory (before the fix: heap-use-after-free in Loop::registered).
+TEST_P(IvTimer, IVAPI_026_a_dead_threads_timer_is_fatal_not_freed_memory) {
+  static iv_timer orphan;
+  expect_fatal(GetParam(), [&] {
+    init_on(GetParam());
+    std::thread([] {
+      iv_init();
+      IV_TIMER_INIT(&orphan);
+      iv_validate_now();
+      orphan.expires = iv_now;
+      iv_timer_register(&orphan);
+    }).join();
+    EXPECT_EQ(iv_timer_registered(&orphan), 1);
+    iv_timer_unregister(&orphan);
+  }, "iv_timer_unregister: called with an object registered with another loop");
+}
+
+// [req:IVAPI-027] tv_sec beyond the tain range saturates, as ivykis treats it: LONG_MAX never
+// fires (and does not keep iv_main from waiting for the quit timer), LONG_MIN fires at once.
+TEST_P(IvTimer, IVAPI_027_extreme_seconds_saturate) {
+  static int far_fired = 0;
+  static int past_fired = 0;
+  expect_passes(GetParam(), [&] {
+    init_on(GetParam());
+    iv_timer far, past, quit;
+    IV_TIMER_INIT(&far);
+    far.expires = {LONG_MAX, 999'999'999};
+    far.handler = [](void*) { ++far_fired; };
+    IV_TIMER_INIT(&past);
+    past.expires = {LONG_MIN, 0};
+    past.handler = [](void*) { ++past_fired; };
+    IV_TIMER_INIT(&quit);
+    iv_validate_now();
+    quit.expires = after_ms(iv_now, 5);
+    quit.handler = [](void*) { iv_quit(); };
+    iv_timer_register(&far);
+    iv_timer_register(&past);
+    iv_timer_register(&quit);
+    iv_main();
+    EXPECT_EQ(far_fired, 0);
+    EXPECT_EQ(past_fired, 1);
+    EXPECT_EQ(iv_timer_registered(&far), 1);
+    iv_timer_unregister(&far);
+    iv_deinit();
+  });
 }
 
 // [req:IVAPI-014] IV_TASK_INIT leaves cookie and handler alone; a task INIT'ed and registered in

@@ -35,7 +35,7 @@ void LoopModel::take_poll_snapshot() {
   // implements: TIME-003. The cache is invalid from here on; an fd handler's now() reads the
   // clock, which a poll that found fds ready has not moved.
   now_valid_ = false;
-  pending_fds_.clear();
+  for (ReadyFd& left : pending_fds_) left.by_this_poll = false;  // left by an enclosing round (LOOP-011)
   surely_wakes_ = maybe_wakes_ = false;
   for (int end = 0; end < max_ends; ++end) {
     if (!fds_[end].registered) continue;
@@ -55,9 +55,22 @@ void LoopModel::take_poll_snapshot() {
     if ((ready.required | ready.optional) == 0) continue;
     surely_wakes_ = surely_wakes_ || ready.required != 0;
     maybe_wakes_ = maybe_wakes_ || ready.optional != 0;
-    pending_fds_.push_back(ready);
+    merge_ready(ready);
   }
   refresh_silence();
+}
+
+// implements: LOOP-011 item 3 (a nested poll adds to the list; an fd already on it has its bands
+// merged, as the loop merges repeated reports)
+void LoopModel::merge_ready(const ReadyFd& ready) {
+  auto it = std::find_if(pending_fds_.begin(), pending_fds_.end(), [&](const ReadyFd& r) { return r.end == ready.end; });
+  if (it == pending_fds_.end()) {
+    pending_fds_.push_back(ready);
+    return;
+  }
+  it->required |= ready.required;
+  it->optional = (it->optional | ready.optional) & ~it->required;
+  it->by_this_poll = true;
 }
 
 bool LoopModel::must_call(int end, unsigned required, Band b) const {
@@ -107,7 +120,6 @@ Verdict LoopModel::close_current_fd() {
 Verdict LoopModel::on_fd(const Event& event) {
   const int end = event.object.index;
   const int order = order_of(event.band);
-  saw_fd_callback_ = true;
   if (current_fd_ && current_fd_->end == end) {
     if (order <= current_last_band_)
       return "[FD-007] " + describe(event) + " ran after a later band of the same fd in one round";
@@ -124,6 +136,8 @@ Verdict LoopModel::on_fd(const Event& event) {
     current_last_band_ = -1;
     if (auto v = check_skipped(end, bands_before(order), "a later band ran first")) return v;
   }
+  // Only a report of this poll shows that the poll woke (an enclosing round's leftover does not).
+  saw_fd_callback_ = saw_fd_callback_ || current_fd_->by_this_poll;
   if (((current_fd_->required | current_fd_->optional) & bit(event.band)) == 0)
     return "[FD-007] " + describe(event) + " ran but band " + band_name(event.band) + " was not ready at the poll";
   const int handler = fds_[end].handler[static_cast<int>(event.band)];

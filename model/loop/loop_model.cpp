@@ -110,16 +110,20 @@ void LoopModel::unregister_object(const Ref& ref) {
       fds_[i].registered = false;  // implements: FD-004, FD-008 (no handler of it runs again)
       std::erase_if(pending_fds_, [i](const ReadyFd& r) { return r.end == i; });
       if (current_fd_ && current_fd_->end == i) current_fd_.reset();
+      for (Frame& f : frames_)  // implements: LOOP-011 (also ends an enclosing fd's turn)
+        if (f.current_fd && f.current_fd->end == i) f.current_fd.reset();
       return;
     }
     case Kind::timer:  // implements: TIMER-003 (a collected timer is cancelled)
       timers_[i].registered = false;
       std::erase(expired_, i);
+      for (Frame& f : frames_) std::erase(f.expired, i);  // implements: LOOP-011 item 1
       return;
     case Kind::task:  // implements: TASK-003
       tasks_[i].registered = false;
       std::erase(pending_tasks_, i);
       std::erase(running_tasks_, i);
+      for (Frame& f : frames_) std::erase(f.running_tasks, i);  // implements: LOOP-011 item 2
       return;
     case Kind::self: return;
   }
@@ -135,12 +139,61 @@ void LoopModel::set_handler(const Op& op) {
   }
 }
 
-void LoopModel::run_script(int script, const Ref& caller) {
-  const std::vector<Op> actions = scripts_[script];
-  for (const Op& action : actions) {
-    const Resolved resolved = resolve(action, caller);
-    if (resolved.applies) act(resolved.op);
+void LoopModel::run_script(int script, const Ref& caller) { run_actions(scripts_[script], 0, caller); }
+
+// implements: MODEL-007 (a `run` action nests an iteration, if the depth allows; the actions
+// after it wait until that iteration ends)
+void LoopModel::run_actions(const std::vector<Op>& actions, std::size_t from, const Ref& caller) {
+  for (std::size_t i = from; i < actions.size(); ++i) {
+    const Resolved resolved = resolve(actions[i], caller);
+    if (!resolved.applies) continue;
+    const Code code = resolved.op.code;
+    if (code != Code::run && code != Code::run_nowait) {
+      act(resolved.op);
+      continue;
+    }
+    if (nesting() + 1 >= max_run_depth) continue;  // too deep: the action does nothing
+    begin_nested(code == Code::run_nowait, std::vector<Op>(actions.begin() + static_cast<std::ptrdiff_t>(i) + 1, actions.end()), caller);
+    return;
   }
+}
+
+// implements: LOOP-011 (the interrupted iteration keeps its batch, pass and fd turn)
+void LoopModel::begin_nested(bool nowait, std::vector<Op> rest, const Ref& caller) {
+  frames_.push_back(Frame{phase_, nowait_, predicted_, expired_, timer_ran_, stamp_, deadline_, surely_wakes_,
+                          maybe_wakes_, saw_fd_callback_, current_fd_, current_last_band_, running_tasks_,
+                          in_task_pass_, std::move(rest), caller});
+  running_tasks_.clear();
+  in_task_pass_ = false;
+  begin_run(nowait);
+}
+
+// implements: LOOP-011 item 2 (after a nested pass no pass takes newcomers), then the script
+// that began the nested run goes on
+void LoopModel::end_nested() {
+  Frame f = std::move(frames_.back());
+  frames_.pop_back();
+  phase_ = f.phase;
+  nowait_ = f.nowait;
+  predicted_ = f.predicted;
+  expired_ = std::move(f.expired);
+  timer_ran_ = f.timer_ran;
+  stamp_ = f.stamp;
+  deadline_ = f.deadline;
+  surely_wakes_ = f.surely_wakes;
+  maybe_wakes_ = f.maybe_wakes;
+  saw_fd_callback_ = f.saw_fd_callback;
+  current_fd_ = f.current_fd;
+  current_last_band_ = f.current_last_band;
+  running_tasks_ = std::move(f.running_tasks);
+  in_task_pass_ = false;
+  run_actions(f.rest, 0, f.caller);
+}
+
+bool LoopModel::in_enclosing_batch(int timer) const {
+  for (const Frame& f : frames_)
+    if (std::find(f.expired.begin(), f.expired.end(), timer) != f.expired.end()) return true;
+  return false;
 }
 
 bool LoopModel::registered(const Ref& ref) const {
@@ -163,17 +216,19 @@ std::size_t LoopModel::registered_count() const {
 }
 
 // implements: LOOP-001 step 1 begins: the cached now, and the batch of due timers.
+// A nested run's batch leaves out the enclosing batches' timers, and its fd list goes on from the
+// enclosing round's (LOOP-011 items 1 and 3).
 void LoopModel::begin_run(bool nowait) {
   phase_ = Phase::timers;
   nowait_ = nowait;
   saw_fd_callback_ = false;
-  pending_fds_.clear();
+  if (frames_.empty()) pending_fds_.clear();
   current_fd_.reset();
   expired_.clear();
   timer_ran_ = false;
   const tain current = now();
   for (int i = 0; i < max_timers; ++i)
-    if (timers_[i].registered && timers_[i].expires <= current) expired_.push_back(i);
+    if (timers_[i].registered && timers_[i].expires <= current && !in_enclosing_batch(i)) expired_.push_back(i);
 }
 
 Verdict LoopModel::on_callback(const Event& event) {
@@ -221,8 +276,8 @@ Verdict LoopModel::finish_tasks() {
   if (!running_tasks_.empty())
     return "[TASK-002] task k" + std::to_string(running_tasks_.front()) + " was due in this pass but did not run before the poll";
   in_task_pass_ = false;
-  if (quit_) {  // implements: LOOP-003, LOOP-004 (the stop consumes the flag)
-    quit_ = false;
+  if (quit_) {  // implements: LOOP-003, LOOP-004, LOOP-011 item 4 (only the outermost stop consumes it)
+    if (frames_.empty()) quit_ = false;
     predicted_ = Outcome::quit;
     phase_ = Phase::done;
   } else if (registered_count() == 0) {  // implements: LOOP-002
@@ -240,12 +295,18 @@ Verdict LoopModel::finish_tasks() {
 tain LoopModel::poll_deadline() const {
   if (nowait_ || !pending_tasks_.empty()) return stamp_;
   tain earliest = tain_infinite;
-  for (const auto& t : timers_)
-    if (t.registered && t.expires < earliest) earliest = t.expires;
+  for (int i = 0; i < max_timers; ++i)  // LOOP-011: an enclosing batch's timers are not this run's
+    if (timers_[i].registered && timers_[i].expires < earliest && !in_enclosing_batch(i)) earliest = timers_[i].expires;
   return earliest;
 }
 
 Verdict LoopModel::end_run(Outcome observed, const tain& clock_after) {
+  if (auto v = check_end(observed, clock_after)) return v;
+  if (!frames_.empty()) end_nested();
+  return std::nullopt;
+}
+
+Verdict LoopModel::check_end(Outcome observed, const tain& clock_after) {
   if (auto v = finish_tasks()) return v;
   const bool polled = phase_ == Phase::fds;
   phase_ = Phase::outside;

@@ -52,6 +52,7 @@ struct ReadyFd {
   unsigned required = 0;
   unsigned optional = 0;
   bool may_be_silent = false;  // at some moment of the dispatch, no required band had a handler
+  bool by_this_poll = true;    // reported by the latest poll (not only left by an enclosing round)
 };
 
 using Verdict = std::optional<std::string>;  // nullopt: accepted; otherwise why not
@@ -75,10 +76,13 @@ class LoopModel {
   void apply(const Op& op);
 
   // One iteration: begin_run, then on_callback for each callback in the order observed, then
-  // end_run with how run_once ended and the simulated clock after it.
+  // end_run with how run_once ended and the simulated clock after it. A callback whose script
+  // holds `run` begins a nested iteration there (MODEL-007, LOOP-011): the callbacks that follow
+  // belong to it, and the next end_run ends it and lets the script go on.
   void begin_run(bool nowait);
   Verdict on_callback(const Event& event);
   Verdict end_run(Outcome observed, const tain& clock_after);
+  [[nodiscard]] int nesting() const { return static_cast<int>(frames_.size()); }  // nested runs open
 
   [[nodiscard]] bool registered(const Ref& ref) const;
   [[nodiscard]] std::size_t registered_count() const;
@@ -99,11 +103,16 @@ class LoopModel {
   void unregister_object(const Ref& ref);
   void set_handler(const Op& op);
   void run_script(int script, const Ref& caller);
+  void run_actions(const std::vector<Op>& actions, std::size_t from, const Ref& caller);
+  void begin_nested(bool nowait, std::vector<Op> rest, const Ref& caller);
+  void end_nested();
+  [[nodiscard]] bool in_enclosing_batch(int timer) const;
   tain now();
 
   // The iteration, one function per step (loop_model.cpp).
   Verdict finish_timers();
   Verdict finish_tasks();
+  Verdict check_end(Outcome observed, const tain& clock_after);
   Verdict check_clock(Outcome observed, const tain& clock_after) const;
   [[nodiscard]] tain poll_deadline() const;
 
@@ -115,6 +124,7 @@ class LoopModel {
 
   // Poll and dispatch (fd_model.cpp).
   void take_poll_snapshot();
+  void merge_ready(const ReadyFd& ready);
   Verdict on_fd(const Event& event);
   Verdict close_current_fd();
   Verdict check_skipped(int end, unsigned bands, const char* why) const;
@@ -154,6 +164,26 @@ class LoopModel {
   std::vector<ReadyFd> pending_fds_;  // reported at the poll, not dispatched yet
   std::optional<ReadyFd> current_fd_;  // being dispatched
   int current_last_band_ = -1;          // the last band called for current_fd_, in all_bands order
+
+  // The iterations a nested run interrupted (LOOP-011), innermost last: what each keeps of its
+  // own (the fd list and the task queue's pending list are the loop's, shared by all), and the
+  // rest of the script whose `run` began the nested run.
+  struct Frame {
+    Phase phase;
+    bool nowait;
+    Outcome predicted;
+    std::vector<int> expired;
+    bool timer_ran;
+    tain stamp, deadline;
+    bool surely_wakes, maybe_wakes, saw_fd_callback;
+    std::optional<ReadyFd> current_fd;
+    int current_last_band;
+    std::deque<int> running_tasks;
+    bool in_task_pass;
+    std::vector<Op> rest;
+    Ref caller;
+  };
+  std::vector<Frame> frames_;
 };
 
 std::string describe(const Event& event);

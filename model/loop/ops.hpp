@@ -25,6 +25,9 @@ inline constexpr std::uint64_t max_nanoseconds = 1'000'000'000'000;  // bound of
 // [MODEL-003] Unread bytes per direction are capped, so every open end stays writable (a unix
 // socket stops being writable after some dozens of unread small writes).
 inline constexpr std::uint64_t buffer_cap = 32;
+// [MODEL-007] A script's `run` nests Loop::run_once in the callback (LOOP-011) only while fewer
+// than this many runs are in progress (the top-level one included); deeper, it does nothing.
+inline constexpr int max_run_depth = 3;
 
 // Dispatch order of an fd's handlers (FD-007).
 enum class Band : std::uint8_t { err, in, out };
@@ -51,8 +54,8 @@ enum class Code : std::uint8_t {
   set,         // fd: set handler `band` to script `handler` (-1: none); timer/task: its script
   stamp,       // Loop::stamp_task on task target (IV_TASK_INIT)
   advance,     // advance the simulated clock by `amount` ns
-  run,         // Loop::run_once(RunMode::wait)
-  run_nowait,  // Loop::run_once(RunMode::nowait)
+  run,         // Loop::run_once(RunMode::wait); in a script, a nested run (MODEL-007)
+  run_nowait,  // Loop::run_once(RunMode::nowait); in a script, a nested run (MODEL-007)
   quit,        // Loop::quit()
   script,      // define script `handler` as `body`
 };
@@ -72,7 +75,7 @@ struct Op {
 inline bool allowed_in_script(Code code) {
   switch (code) {
     case Code::write: case Code::read: case Code::reg: case Code::unreg: case Code::set:
-    case Code::stamp: case Code::quit:
+    case Code::stamp: case Code::quit: case Code::run: case Code::run_nowait:
       return true;
     default:
       return false;

@@ -77,7 +77,7 @@ TEST(OpsText, MODEL_001_bad_input_names_the_line) {
       {"run later", "nowait"},
       {"script s4: quit", "script"},
       {"script s1 quit", "script"},
-      {"script s1: run", "not allowed in a script"},
+      {"script s1: advance 1", "not allowed in a script"},
       {"script s1: pipe", "not allowed in a script"},
       {"script s1: quit,", "empty operation"},
       {"script s1: quit, quit, quit, quit, quit", "at most 4"},
@@ -94,9 +94,10 @@ TEST(OpsText, MODEL_001_bad_input_names_the_line) {
 
 // [req:MODEL-002]
 TEST(OpsText, MODEL_002_script_actions) {
-  for (Code code : {Code::write, Code::read, Code::reg, Code::unreg, Code::set, Code::stamp, Code::quit})
+  for (Code code : {Code::write, Code::read, Code::reg, Code::unreg, Code::set, Code::stamp, Code::quit, Code::run,
+                    Code::run_nowait})
     EXPECT_TRUE(allowed_in_script(code));
-  for (Code code : {Code::pipe, Code::socketpair, Code::close, Code::advance, Code::run, Code::run_nowait, Code::script})
+  for (Code code : {Code::pipe, Code::socketpair, Code::close, Code::advance, Code::script})
     EXPECT_FALSE(allowed_in_script(code));
 }
 

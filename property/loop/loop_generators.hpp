@@ -106,6 +106,8 @@ inline rc::Gen<Op> actions(int channels) {
       {3, set_self_ops()},
       {1, rc::gen::exec([] { return op_of(Code::stamp, *task_refs()); })},
       {1, rc::gen::just(op_of(Code::quit))},
+      {1, rc::gen::just(op_of(Code::run))},         // a nested run (MODEL-007, LOOP-011)
+      {1, rc::gen::just(op_of(Code::run_nowait))},
   });
 }
 
