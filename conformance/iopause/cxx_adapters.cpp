@@ -107,6 +107,7 @@ class ModelAdapter final : public Adapter {
  public:
   std::optional<std::string> unsupported(const Op& op) const override {
     if (op.kind == OpKind::entry && op.entry.kind == FdKind::number) return "fd numbers are beyond the model's world";
+    if (op.kind == OpKind::entry && op.entry.kind == FdKind::fill_beyond_rlimit) return "the model has no RLIMIT_NOFILE";
     if (op.kind == OpKind::wait && op.stamp == StampKind::null) return "the model has no null stamp";
     if (op.kind == OpKind::probe && op.probe != "masks") return "the model has no types, names or declarations";
     return std::nullopt;

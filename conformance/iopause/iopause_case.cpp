@@ -82,6 +82,7 @@ EntrySpec parse_entry(const std::vector<std::string>& w) {
   e.events = parse_events(w[2]);
   if (w[1] == "-1") e.kind = FdKind::negative;
   else if (w[1] == "unopened") e.kind = FdKind::unopened;
+  else if (w[1] == "fill-beyond-rlimit") e.kind = FdKind::fill_beyond_rlimit;
   else if (w[1].rfind("fd=", 0) == 0) e.kind = FdKind::number, e.number = std::stoi(w[1].substr(3));
   else e.end = parse_end(w[1]);
   return e;

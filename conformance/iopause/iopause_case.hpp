@@ -21,7 +21,7 @@ struct EndRef {
   unsigned end = 0;
 };
 
-enum class FdKind { end, negative, unopened, number };
+enum class FdKind { end, negative, unopened, number, fill_beyond_rlimit };
 struct EntrySpec {
   FdKind kind = FdKind::end;
   EndRef end;

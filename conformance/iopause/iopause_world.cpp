@@ -5,10 +5,12 @@
 #include "iopause_world.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -65,9 +67,22 @@ int FdWorld::unopened_fd() {
   throw std::runtime_error("no unopened fd number below FD_SETSIZE");
 }
 
+// RLIMIT_NOFILE's soft limit, which ppoll and poll compare the array's length with (IOPAUSE-026).
+std::size_t FdWorld::soft_fd_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) throw std::runtime_error("getrlimit(RLIMIT_NOFILE) failed");
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur > (rlim_t{1} << 24))
+    throw std::runtime_error("RLIMIT_NOFILE is too large to fill an array beyond it");
+  return static_cast<std::size_t>(limit.rlim_cur);
+}
+
 std::vector<pollfd> FdWorld::resolve(const std::vector<EntrySpec>& entries) const {
   std::vector<pollfd> out;
   for (const EntrySpec& e : entries) {
+    if (e.kind == FdKind::fill_beyond_rlimit) {  // ignored entries, one more than the limit allows
+      out.resize(std::max<std::size_t>(out.size(), soft_fd_limit() + 1), pollfd{-1, e.events, revents_before_wait});
+      continue;
+    }
     const int fd = e.kind == FdKind::negative ? -1 : e.kind == FdKind::unopened ? unopened_fd()
                  : e.kind == FdKind::number ? e.number : fd_of(e.end);
     out.push_back(pollfd{fd, e.events, revents_before_wait});
@@ -79,7 +94,8 @@ bool FdWorld::model_world(const std::vector<EntrySpec>& entries, mi::World& out)
   out = mi::World{channels_, {}};
   for (const EntrySpec& e : entries) {
     switch (e.kind) {
-      case FdKind::number: return false;
+      case FdKind::number:
+      case FdKind::fill_beyond_rlimit: return false;
       case FdKind::negative: out.entries.push_back(mi::Entry{true, 0, 0, e.events}); break;
       case FdKind::unopened:  // a pipe with both ends closed: its number is not open
         out.channels.push_back(mi::Channel{false, {0, 0}, {true, true}});

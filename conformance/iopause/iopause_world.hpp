@@ -32,6 +32,7 @@ class FdWorld {
  private:
   int fd_of(const EndRef& end) const;
   static int unopened_fd();
+  static std::size_t soft_fd_limit();
 
   struct Ends {
     std::array<int, 2> fd{-1, -1};

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "fatal_capture.hpp"
+#include "ivykis_misuse_probes.hpp"
 #include "ivykis_subject_internal.hpp"
 #include "probe_fds.hpp"
 
@@ -15,6 +16,7 @@ std::optional<std::string> IvykisSubject::unsupported_probe(const Probe&) const 
 
 std::string IvykisSubject::probe(const Probe& probe) {
   const int i = probe.op.target.index;
+  if (is_misuse_probe(probe.name)) return misuse_probe(probe.name, probe.text);
   if (is_ivykis_probe(probe.name) && probe.name != "register-bad-expiry") return api_probe(probe.name);
   if (probe.name == "backend-name") return iv_poll_method_name() != nullptr ? iv_poll_method_name() : "none";
   if (probe.name == "fatal") iv_fatal("%s", probe.text.c_str());

@@ -52,7 +52,10 @@ inline constexpr const char* probe_names[] = {
     "close-keep", "clear-flags", "flags", "oobinline", "fatal", "default-fatal-handler", "backend-name"};
 inline constexpr const char* ivykis_probe_names[] = {
     "init-again", "call-without-init", "register-bad-expiry", "thread-id", "signals", "fd-init",
-    "timer-init", "task-init", "now-cache", "main-empty", "layout"};
+    "timer-init", "task-init", "now-cache", "main-empty", "layout",
+    // misuse (runner/ivykis_misuse_probes.cpp): each takes its argument as text
+    "nested-main", "deinit-in-callback", "init-in-callback", "dead-thread", "live-thread",
+    "null-object", "register-fd-number", "expiry"};
 inline bool is_ivykis_probe(const std::string& name) {
   for (const char* known : ivykis_probe_names)
     if (name == known) return true;

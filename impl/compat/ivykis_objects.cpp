@@ -14,6 +14,14 @@ namespace refloop::ivykis {
 
 namespace {
 
+// implements: IVAPI-028. ivykis documents no NULL and dereferences it; here it is the documented
+// fatal error naming the call, checked before anything else (also in a thread without a loop).
+template <class Object>
+Object& non_null(Object* object, const char* call) {
+  if (object == nullptr) iv_fatal("%s: called with NULL", call);
+  return *object;
+}
+
 // Trampolines: the C++ object's cookie is the C struct; its handler and cookie are read now.
 void fd_in(void* c) {
   auto* fd = static_cast<iv_fd*>(c);
@@ -99,6 +107,7 @@ void forget_registered(ThreadState& state) {
 
 using refloop::ivykis::current;
 using refloop::ivykis::inner;
+using refloop::ivykis::non_null;
 using refloop::ivykis::require;
 
 extern "C" {
@@ -107,6 +116,7 @@ extern "C" {
 
 // implements: IVAPI-006
 void IV_FD_INIT(struct iv_fd* fd) {
+  non_null(fd, "IV_FD_INIT");
   fd->fd = -1;
   fd->handler_in = nullptr;
   fd->handler_out = nullptr;
@@ -116,6 +126,7 @@ void IV_FD_INIT(struct iv_fd* fd) {
 
 // implements: IVAPI-007
 void iv_fd_register(struct iv_fd* fd) {
+  non_null(fd, "iv_fd_register");
   refloop::Fd& in = refloop::ivykis::prepare_fd(*fd, "iv_fd_register");
   auto& state = *current();
   state.loop->register_fd(in);
@@ -124,6 +135,7 @@ void iv_fd_register(struct iv_fd* fd) {
 
 // implements: IVAPI-008
 int iv_fd_register_try(struct iv_fd* fd) {
+  non_null(fd, "iv_fd_register_try");
   refloop::Fd& in = refloop::ivykis::prepare_fd(*fd, "iv_fd_register_try");
   auto& state = *current();
   if (const int error = state.loop->register_fd_try(in); error != 0) {
@@ -135,29 +147,34 @@ int iv_fd_register_try(struct iv_fd* fd) {
 }
 
 void iv_fd_unregister(struct iv_fd* fd) {
+  non_null(fd, "iv_fd_unregister");
   auto& state = refloop::ivykis::require_registered(*fd, "iv_fd_unregister");
   state.loop->unregister_fd(inner(*fd));
   state.fds.erase(fd);
 }
 
 int iv_fd_registered(const struct iv_fd* fd) {
+  non_null(fd, "iv_fd_registered");
   return refloop::Loop::registered(inner(*fd)) ? 1 : 0;
 }
 
 // implements: IVAPI-010
 void iv_fd_set_handler_in(struct iv_fd* fd, void (*handler)(void*)) {
+  non_null(fd, "iv_fd_set_handler_in");
   auto& state = refloop::ivykis::require_registered(*fd, "iv_fd_set_handler_in");
   fd->handler_in = handler;
   state.loop->set_handler_in(inner(*fd), handler != nullptr ? refloop::ivykis::fd_in : nullptr);
 }
 
 void iv_fd_set_handler_out(struct iv_fd* fd, void (*handler)(void*)) {
+  non_null(fd, "iv_fd_set_handler_out");
   auto& state = refloop::ivykis::require_registered(*fd, "iv_fd_set_handler_out");
   fd->handler_out = handler;
   state.loop->set_handler_out(inner(*fd), handler != nullptr ? refloop::ivykis::fd_out : nullptr);
 }
 
 void iv_fd_set_handler_err(struct iv_fd* fd, void (*handler)(void*)) {
+  non_null(fd, "iv_fd_set_handler_err");
   auto& state = refloop::ivykis::require_registered(*fd, "iv_fd_set_handler_err");
   fd->handler_err = handler;
   state.loop->set_handler_err(inner(*fd), handler != nullptr ? refloop::ivykis::fd_err : nullptr);
@@ -166,9 +183,10 @@ void iv_fd_set_handler_err(struct iv_fd* fd, void (*handler)(void*)) {
 // ---- timers --------------------------------------------------------------------------------
 
 // implements: IVAPI-012 (like ivykis, leaves expires, cookie and handler alone)
-void IV_TIMER_INIT(struct iv_timer* timer) { timer->pad[0] = nullptr; }
+void IV_TIMER_INIT(struct iv_timer* timer) { non_null(timer, "IV_TIMER_INIT").pad[0] = nullptr; }
 
 void iv_timer_register(struct iv_timer* timer) {
+  non_null(timer, "iv_timer_register");
   auto& state = require("iv_timer_register");
   if (inner(*timer) != nullptr) iv_fatal("iv_timer_register: called with timer still on the heap");
   auto owned = std::make_unique<refloop::Timer>();
@@ -183,6 +201,7 @@ void iv_timer_register(struct iv_timer* timer) {
 }
 
 void iv_timer_unregister(struct iv_timer* timer) {
+  non_null(timer, "iv_timer_unregister");
   auto& state = require("iv_timer_unregister");
   refloop::Timer* in = inner(*timer);
   if (in == nullptr) iv_fatal("iv_timer_unregister: called with timer not on the heap");
@@ -193,17 +212,21 @@ void iv_timer_unregister(struct iv_timer* timer) {
   state.timers.erase(timer);
 }
 
-int iv_timer_registered(const struct iv_timer* timer) { return inner(*timer) != nullptr ? 1 : 0; }
+int iv_timer_registered(const struct iv_timer* timer) {
+  return inner(non_null(timer, "iv_timer_registered")) != nullptr ? 1 : 0;
+}
 
 // ---- tasks ---------------------------------------------------------------------------------
 
 // implements: IVAPI-014 (like ivykis: a task INIT'ed in a task handler waits for the next pass)
 void IV_TASK_INIT(struct iv_task* task) {
+  non_null(task, "IV_TASK_INIT");
   refloop::Task& in = *new (task->pad) refloop::Task{};
   if (auto* state = current(); state != nullptr) state->loop->stamp_task(in);
 }
 
 void iv_task_register(struct iv_task* task) {
+  non_null(task, "iv_task_register");
   auto& state = require("iv_task_register");
   refloop::Task& in = inner(*task);
   if (refloop::Loop::registered(in)) iv_fatal("iv_task_register: called with task still on a list");
@@ -214,6 +237,7 @@ void iv_task_register(struct iv_task* task) {
 }
 
 void iv_task_unregister(struct iv_task* task) {
+  non_null(task, "iv_task_unregister");
   auto& state = require("iv_task_unregister");
   refloop::Task& in = inner(*task);
   if (!refloop::Loop::registered(in)) {
@@ -224,6 +248,7 @@ void iv_task_unregister(struct iv_task* task) {
 }
 
 int iv_task_registered(const struct iv_task* task) {
+  non_null(task, "iv_task_registered");
   return refloop::Loop::registered(inner(*task)) ? 1 : 0;
 }
 

@@ -5,6 +5,7 @@
 // EBADF on a closed fd (and ignores one beyond the fd table); this file finds the closed fds and
 // reports them as poll would (POLLNVAL), checking the others without waiting, so all three agree.
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 
 #include <algorithm>
@@ -97,11 +98,22 @@ bool fits_fd_set(std::span<const iopause_fd> fds) {
   });
 }
 
+// implements: IOPAUSE-026. The kernel's poll and ppoll refuse more entries than RLIMIT_NOFILE's
+// soft limit with EINVAL; select has no such limit, so the same length is refused here.
+bool longer_than_fd_limit(std::span<const iopause_fd> fds) {
+  rlimit limit{};
+  return ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && fds.size() > limit.rlim_cur;
+}
+
 }  // namespace
 
 int iopause_select(std::span<iopause_fd> fds, const tain* deadline, const tain& stamp,
                    Clock& clock) {
   if (detail::check_and_clear(fds) < 0) return -1;
+  if (longer_than_fd_limit(fds)) {
+    errno = EINVAL;
+    return -1;
+  }
   if (!fits_fd_set(fds)) {
     errno = EMFILE;
     return -1;

@@ -3,7 +3,9 @@
 // implementation, the native timeouts (observed by the interposed poll/ppoll/select of
 // testing/native_spy), clamping, the clock protocol, and iopause_stamp's loop.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <filesystem>
@@ -230,6 +232,46 @@ TEST(Iopause, IOPAUSE_015_far_deadlines_are_accepted) {
     const tain far = tain::seconds(UINT64_MAX);
     EXPECT_EQ(iopause_function(which)(fds, &far, tain_zero, clock), 1);
     EXPECT_EQ(iopause_function(which)(fds, &tain_infinite, tain_epoch, clock), 1);
+  }
+}
+
+// Lowers RLIMIT_NOFILE's soft limit for one test and restores it.
+class SoftFdLimit {
+ public:
+  explicit SoftFdLimit(rlim_t lowered) {
+    if (::getrlimit(RLIMIT_NOFILE, &saved_) != 0) std::abort();
+    rlimit changed = saved_;
+    changed.rlim_cur = lowered;
+    if (::setrlimit(RLIMIT_NOFILE, &changed) != 0) std::abort();
+  }
+  ~SoftFdLimit() { ::setrlimit(RLIMIT_NOFILE, &saved_); }
+  SoftFdLimit(const SoftFdLimit&) = delete;
+  SoftFdLimit& operator=(const SoftFdLimit&) = delete;
+
+ private:
+  rlimit saved_{};
+};
+
+// [req:IOPAUSE-026] [req:IOPAUSE-021] One readable pipe and ignored entries: an array as long as
+// the soft limit is answered; one entry more is -1 EINVAL with every revents 0, on all three.
+TEST(Iopause, IOPAUSE_026_array_longer_than_rlimit_nofile_is_einval) {
+  constexpr rlim_t limit = 200;
+  const SoftFdLimit lowered(limit);
+  for (IopauseImpl which : impls) {
+    SCOPED_TRACE(iopause_impl_name(which));
+    FdPair p = FdPair::pipe();
+    p.write_to(1, "x");
+    std::vector<iopause_fd> fds(limit, iopause_fd{-1, iopause_read, 0});
+    fds[0] = {p[0], iopause_read, 0};
+    RecordingClock clock;
+    const tain far = tain::seconds(100);
+    EXPECT_EQ(iopause_function(which)(fds, &far, tain_zero, clock), 1);
+    fds.push_back({-1, iopause_read, 0});
+    for (iopause_fd& entry : fds) entry.revents = 0x7f7f;
+    errno = 0;
+    EXPECT_EQ(iopause_function(which)(fds, &far, tain_zero, clock), -1);
+    EXPECT_EQ(errno, EINVAL);
+    EXPECT_TRUE(std::all_of(fds.begin(), fds.end(), [](const iopause_fd& e) { return e.revents == 0; }));
   }
 }
 
