@@ -1,0 +1,165 @@
+# SPDX-License-Identifier: ISC
+"""bench/RESULTS.md from the collected figures: medians over rounds, the spread between rounds,
+and every figure as a ratio to the best peer in the same run."""
+import statistics
+
+from plan import PEER_ROLES
+
+
+def summary(values):
+    """(median, spread in % of the median: (max - min) / median)."""
+    middle = statistics.median(values)
+    spread = (max(values) - min(values)) / middle * 100 if middle else 0.0
+    return middle, spread
+
+
+class Table:
+    def __init__(self, results, setups):
+        self.results, self.setups = results, setups
+        self.medians = {key: summary(values) for key, values in results.values.items()}
+
+    def median(self, setup_name, benchmark, variant, param, metric):
+        found = self.medians.get((setup_name, benchmark, variant, param, metric))
+        return found[0] if found else None
+
+    def best_peer(self, benchmark, variant, param, metric):
+        candidates = [(self.median(s.name, benchmark, variant, param, metric), s.name)
+                      for s in self.setups if s.role in PEER_ROLES]
+        candidates = [c for c in candidates if c[0] is not None]
+        return min(candidates) if candidates else (None, None)
+
+    def cell(self, setup_name, benchmark, variant, param, metric):
+        found = self.medians.get((setup_name, benchmark, variant, param, metric))
+        if not found:
+            return "–"
+        middle, spread = found
+        best, _ = self.best_peer(benchmark, variant, param, metric)
+        ratio = f" {middle / best:.2f}x" if best else ""
+        return f"{figure(middle)}{ratio} ±{spread:.0f}%"
+
+
+def figure(value):
+    """Three significant digits at most, never fewer than the integer part."""
+    return f"{value:.0f}" if value >= 100 else f"{value:.1f}" if value >= 10 else f"{value:.2f}"
+
+
+def markdown_table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def io_section(table, mode, metric, title):
+    parts = [f"### {title}\n"]
+    for kind, counts in mode.channel_counts.items():
+        header = ["library/config"] + [f"N={n}" for n in counts]
+        best = ["*best peer*"] + [table.best_peer("io", kind, n, metric)[1] or "–" for n in counts]
+        rows = [best] + [[s.name] + [table.cell(s.name, "io", kind, n, metric) for n in counts]
+                         for s in table.setups if "io" in s.benchmarks]
+        parts.append(f"{kind} (us; ratio to the best peer; spread between rounds)\n\n" + markdown_table(header, rows))
+    return "\n".join(parts)
+
+
+def iopause_section(table, mode):
+    parts = ["### refloop's iopause against skalibs' (total us, same arrays; ratio to skalibs with the same function)\n"]
+    for kind, counts in mode.channel_counts.items():
+        rows = []
+        for setup in table.setups:
+            if setup.program not in ("refloop-iopause", "refloop-skalibs"):
+                continue
+            row = [setup.name]
+            for n in counts:
+                ours = table.median(setup.name, "io", kind, n, "total_us")
+                theirs = table.median("skalibs/" + setup.config, "io", kind, n, "total_us")
+                row.append(f"{ours:.0f} / {theirs:.0f} = {ours / theirs:.2f}x" if ours and theirs else "–")
+            rows.append(row)
+        parts.append(f"{kind}\n\n" + markdown_table(["refloop / skalibs"] + [f"N={n}" for n in counts], rows))
+    return "\n".join(parts)
+
+
+def timers_section(table, mode, timer_setups):
+    parts = []
+    for metric, title in (("ns_per_op", "mean of start, cancel, expire"), ("start_ns", "start"),
+                          ("cancel_ns", "cancel (another order)"), ("expire_ns", "expire (all due)")):
+        header = ["library/config"] + [f"T={t} {d}" for t in mode.timer_counts for d in ("spread", "clustered")]
+        rows = [[s.name] + [table.cell(s.name, "timers", d, t, metric) for t in mode.timer_counts
+                            for d in ("spread", "clustered")] for s in timer_setups]
+        parts.append(f"### Timers: {title}, ns per timer\n\n" + markdown_table(header, rows))
+    return "\n".join(parts)
+
+
+COUNT_COLUMNS = (("syscalls_per_fd", "syscalls per re-armed fd"), ("syscalls_per_message", "syscalls per message"),
+                 ("syscalls_per_timer_op", "syscalls per timer op"),
+                 ("instructions_per_fd", "instructions per re-armed fd"),
+                 ("instructions_per_message", "instructions per message"),
+                 ("instructions_per_timer_op", "instructions per timer op"))
+
+
+def total(counts, setup_name, key):
+    figure = counts.get(setup_name, {}).get(key)
+    return None if figure is None else figure.get("total", 0.0)
+
+
+def counts_section(counts, setups):
+    best = {}
+    for key, _ in COUNT_COLUMNS:
+        peers = [total(counts, s.name, key) for s in setups if s.role in PEER_ROLES]
+        peers = [v for v in peers if v is not None]
+        best[key] = min(peers) if peers else None
+
+    def cell(value, key):
+        if value is None:
+            return "–"
+        ratio = f" ({value / best[key]:.2f}x)" if best[key] and best[key] > 0.05 else ""
+        return f"{value:.2f}{ratio}" if "syscalls" in key else f"{value:.0f}{ratio}"
+
+    rows = [[s.name] + [cell(total(counts, s.name, k), k) for k, _ in COUNT_COLUMNS] for s in setups if s.name in counts]
+    return markdown_table(["library/config"] + [title for _, title in COUNT_COLUMNS], rows) + "\n" + syscall_names(counts, setups)
+
+
+def by_name(figure):
+    named = sorted(((v, n) for n, v in (figure or {}).items() if n != "total" and v >= 0.005), reverse=True)
+    return ", ".join(f"{v:.2f} {n}" for v, n in named) or "none"
+
+
+def syscall_names(counts, setups):
+    """Which system calls make up the totals (the optimisation's to-do list)."""
+    rows = [[s.name] + [by_name(counts[s.name].get(k)) for k in ("syscalls_per_fd", "syscalls_per_message",
+                                                                    "syscalls_per_timer_op")]
+            for s in setups if s.name in counts]
+    return "System calls by name:\n\n" + markdown_table(["library/config", "per re-armed fd", "per message",
+                                                          "per timer op"], rows)
+
+
+def lateness_section(table, setups):
+    rows, negatives = [], []
+    for setup in setups:
+        row = [setup.name]
+        for deadline in (1, 10, 100):
+            figures = [table.median(setup.name, "lateness", "-", deadline, m) for m in ("p50_us", "p99_us", "max_us")]
+            low = table.median(setup.name, "lateness", "-", deadline, "min_us")
+            if low is not None and low < 0:
+                negatives.append(f"{setup.name} at {deadline} ms: min {low:.1f} us")
+            row.append("–" if None in figures else " / ".join(f"{v:.0f}" for v in figures) +
+                       (" **NEGATIVE**" if low is not None and low < 0 else ""))
+        if any(c != "–" for c in row[1:]):
+            rows.append(row)
+    header = ["library/config", "1 ms: p50 / p99 / max (us)", "10 ms", "100 ms"]
+    verdict = ("Negative lateness (a callback before its expiry, a bug): " + "; ".join(negatives)
+               if negatives else "No negative lateness: no callback ran before its expiry.")
+    return markdown_table(header, rows) + "\n" + verdict + "\n"
+
+
+def soak_section(soaks):
+    rows = []
+    for s in soaks:
+        verdict = "LSan: leak" if s["leak"] else ("LSan: clean" if s["asan"] and s["status"] == 0 else
+                                                  ("ok" if s["status"] == 0 else f"exit {s['status']}"))
+        before, after = s.get("rss_before_kb"), s.get("rss_after_kb")
+        rows.append([s["backend"] + (" (asan)" if s["asan"] else ""), s["fds"], f"{s.get('iterations', 0):.0f}",
+                     f"{s.get('seconds', 0):.2f}", f"{s.get('rss_empty_kb', 0):.0f}",
+                     f"{s.get('rss_registered_kb', 0):.0f}", f"{before or 0:.0f}", f"{after or 0:.0f}",
+                     f"{(after or 0) - (before or 0):+.0f}", verdict])
+    header = ["backend", "fds", "iterations", "seconds", "RSS empty kB", "RSS fds registered kB",
+              "RSS before churn kB", "RSS after churn kB", "growth kB", "result"]
+    return markdown_table(header, rows)
