@@ -40,12 +40,17 @@ def plot(folder, stem, title, xlabel, ylabel, series):
 def make_plots(folder, table, mode, timer_setups):
     os.makedirs(folder, exist_ok=True)
     made = []
+    iopause_programs = ("skalibs", "refloop-skalibs", "refloop-iopause", "raw-poll")
+    groups = (("loops", "event loops", lambda s: s.program not in iopause_programs or s.program == "raw-poll"),
+              ("iopause", "iopause loops", lambda s: s.program in iopause_programs or s.program == "raw-epoll"))
     for kind, counts in mode.channel_counts.items():
-        series = [(s.name, [(n, table.median(s.name, "io", kind, n, "total_us")) for n in counts
-                            if table.median(s.name, "io", kind, n, "total_us")])
-                  for s in table.setups if "io" in s.benchmarks]
-        made.append(plot(folder, f"io-{kind}-total", f"I/O chain, {kind}: setup + run (100 active, 100 writes)",
-                         "channels N", "total time (us)", series))
+        for group, title, member in groups:
+            series = [(s.name, [(n, table.median(s.name, "io", kind, n, "total_us")) for n in counts
+                                if table.median(s.name, "io", kind, n, "total_us")])
+                      for s in table.setups if "io" in s.benchmarks and member(s)]
+            made.append(plot(folder, f"io-{kind}-total-{group}",
+                             f"I/O chain, {kind}, {title}: setup + run (100 active, 100 writes)",
+                             "channels N", "total time (us)", series))
     for spread in ("spread", "clustered"):
         series = [(s.name, [(t, table.median(s.name, "timers", spread, t, "ns_per_op")) for t in mode.timer_counts
                             if table.median(s.name, "timers", spread, t, "ns_per_op")])

@@ -131,15 +131,42 @@ def syscall_names(counts, setups):
                                                           "per timer op"], rows)
 
 
+def negative_lateness(table, setups):
+    """[(setup, deadline ms, min us)] for every callback that ran before its expiry."""
+    found = []
+    for setup in setups:
+        for deadline in (1, 10, 100):
+            low = table.median(setup.name, "lateness", "-", deadline, "min_us")
+            if low is not None and low < 0:
+                found.append((setup, deadline, low))
+    return found
+
+
+SOAK_GROWTH_LIMIT_KB = 256  # more RSS after a million churn iterations than this is "not flat"
+
+
+def soak_problems(soaks):
+    problems = []
+    for s in soaks:
+        growth = s.get("rss_after_kb", 0) - s.get("rss_before_kb", 0)
+        name = s["backend"] + (" (asan)" if s["asan"] else "")
+        if s["leak"]:
+            problems.append(f"{name}: LeakSanitizer reports a leak")
+        elif s["status"] != 0:
+            problems.append(f"{name}: exit {s['status']}: {s['stderr']}")
+        if growth > SOAK_GROWTH_LIMIT_KB and not s["asan"]:
+            problems.append(f"{name}: RSS grew {growth:.0f} kB during the churn")
+    return problems
+
+
 def lateness_section(table, setups):
-    rows, negatives = [], []
+    rows = []
+    negatives = [f"{s.name} at {d} ms: min {low:.1f} us" for s, d, low in negative_lateness(table, setups)]
     for setup in setups:
         row = [setup.name]
         for deadline in (1, 10, 100):
             figures = [table.median(setup.name, "lateness", "-", deadline, m) for m in ("p50_us", "p99_us", "max_us")]
             low = table.median(setup.name, "lateness", "-", deadline, "min_us")
-            if low is not None and low < 0:
-                negatives.append(f"{setup.name} at {deadline} ms: min {low:.1f} us")
             row.append("–" if None in figures else " / ".join(f"{v:.0f}" for v in figures) +
                        (" **NEGATIVE**" if low is not None and low < 0 else ""))
         if any(c != "–" for c in row[1:]):
@@ -151,6 +178,9 @@ def lateness_section(table, setups):
 
 
 def soak_section(soaks):
+    problems = soak_problems(soaks)
+    summary_line = ("Problems: " + "; ".join(problems)) if problems else (
+        f"Flat and clean: no run grew more than {SOAK_GROWTH_LIMIT_KB} kB during the churn, none leaked.")
     rows = []
     for s in soaks:
         verdict = "LSan: leak" if s["leak"] else ("LSan: clean" if s["asan"] and s["status"] == 0 else
@@ -162,4 +192,4 @@ def soak_section(soaks):
                      f"{(after or 0) - (before or 0):+.0f}", verdict])
     header = ["backend", "fds", "iterations", "seconds", "RSS empty kB", "RSS fds registered kB",
               "RSS before churn kB", "RSS after churn kB", "growth kB", "result"]
-    return markdown_table(header, rows)
+    return markdown_table(header, rows) + "\n" + summary_line + "\n"
