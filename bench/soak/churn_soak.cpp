@@ -169,5 +169,7 @@ int main(int argc, char** argv) {
   emit(settings, "seconds", elapsed);
   emit(settings, "sizeof_fd", sizeof(refloop::Fd));
   emit(settings, "sizeof_timer", sizeof(refloop::Timer));
+  // LeakSanitizer's report ends the process from an exit handler, before stdio would flush.
+  std::fflush(stdout);
   return 0;
 }
