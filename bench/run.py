@@ -5,6 +5,7 @@ rotated rounds, counts system calls (strace) and instructions (callgrind), sampl
 lateness, runs the churn soak, and writes bench/RESULTS.md and the plots in bench/plots/.
   bench/run.py --mode quick|full --build build/bench [--asan-build build/bench-asan]"""
 import argparse
+import json
 import os
 import platform
 import subprocess
@@ -32,14 +33,7 @@ def machine_notes():
 
 def write_results(path, mode, setups, timer_setups, results, counts, soaks, made_plots, notes, elapsed):
     table = report.Table(results, setups)
-    out = [f"# Benchmark results ({mode.name} mode)\n",
-           f"Written by `ci/bench {mode.name}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in "
-           f"{elapsed / 60:.1f} minutes. {notes}.\n",
-           f"Each figure is the median over {mode.rounds} rounds (one process per library and configuration "
-           f"per round, libraries in a rotated order; each process reports the median of its {mode.reps} timed "
-           "repetitions), then its ratio to the best peer (ivykis, libev, libevent, libuv) in the same run, "
-           "then the spread between rounds ((max - min) / median). Times on a shared machine drift; the "
-           "ratios and the counts are the figures to compare. bench/README.md says what each benchmark does.\n",
+    out = [report.introduction(mode, notes, elapsed),
            "## I/O chain (100 active channels, 100 writes)\n",
            report.io_section(table, mode, "total_us", "Total: setup + run"),
            report.io_section(table, mode, "setup_us", "Setup: re-arm every watcher"),
@@ -48,23 +42,13 @@ def write_results(path, mode, setups, timer_setups, results, counts, soaks, made
            "## Timers\n",
            report.timers_section(table, mode, timer_setups),
            "## System calls and instructions (the stable figures)\n",
-           "Counted with `strace -f -c` and `valgrind --tool=callgrind`, each as the difference between a "
-           "process with 3 timed repetitions and one with 1 (so startup cancels). I/O: socketpair chain; "
-           "per re-armed fd is the slope between N=100 and N=1000, per message the rest of a round "
-           "(200 messages). Timers: T=10000, per operation of a round (start, cancel, start, expire). "
-           "Ratios to the best peer in parentheses.\n",
+           report.COUNTS_METHOD,
            report.counts_section(counts, setups),
            "## Timer lateness on the real clock\n",
-           "p50 / p99 / max of (callback time - expiry), in us, on each library's own clock (libev, libevent "
-           "and libuv take relative timeouts: their expiry is CLOCK_MONOTONIC read before the timer starts, so "
-           "a measured value is never earlier than the true one). One timer at a time; the sample count per "
-           f"deadline is {mode.lateness_budget_ms} ms / (3 x deadline), between 5 and 1000. "
-           "The kernel's default timer slack (50 us) is part of every figure.\n",
+           report.lateness_method(mode),
            report.lateness_section(table, setups),
            "## Churn soak\n",
-           "refloop's C++ loop: 10^6 iterations of random register/unregister on the fds and on 1000 timers "
-           "(expiries 0-2 ms ahead), a write to a random eventfd and a non-blocking iteration every 64 steps. "
-           "RSS from /proc/self/statm; the asan rows run under LeakSanitizer.\n",
+           report.SOAK_METHOD,
            report.soak_section(soaks),
            "## Plots\n",
            "\n".join(f"![{p}](plots/{p})" for p in made_plots) + "\n"]
@@ -76,36 +60,63 @@ def write_results(path, mode, setups, timer_setups, results, counts, soaks, made
         handle.write("\n".join(out))
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--mode", choices=("smoke", "quick", "full"), default="quick")
-    parser.add_argument("--build", required=True)
-    parser.add_argument("--asan-build")
-    parser.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
-    arguments = parser.parse_args()
+def measure_everything(arguments, mode):
+    """Runs every benchmark; returns what the report needs, as plain data (saved as JSON)."""
     started = time.monotonic()
-    mode, setups, notes = plan.mode(arguments.mode), plan.setups(), machine_notes()
+    setups, notes = plan.setups(), machine_notes()
     results = measure.Results()
     runner = measure.Runner(arguments.build, results, measure.log)
-    timer_setups = plan.timer_setups(setups, mode)
-    measure.run_rounds(runner, setups, mode, timer_setups)
-    timer_setups = [s for s in timer_setups if s.name not in results.unavailable]
-    setups = [s for s in setups if s.name not in results.unavailable]
-    measure.run_lateness(runner, setups, mode)
-    counts = measure.run_counts(runner, plan.count_setups(setups, mode))
+    measure.run_rounds(runner, setups, mode, plan.timer_setups(setups, mode))
+    available = [s for s in setups if s.name not in results.unavailable]
+    measure.run_lateness(runner, available, mode)
+    counts = measure.run_counts(runner, plan.count_setups(available, mode))
     soaks = []
     for backend in plan.REFLOOP_BACKENDS:
         measure.log(f"churn soak on {backend}")
         soaks.append(measure.run_soak(arguments.build, backend, plan.fd_limit(), asan=False))
-    if arguments.asan_build:
-        for backend in mode.soak_asan_backends:
-            measure.log(f"churn soak on {backend} under ASan/LSan")
-            soaks.append(measure.run_soak(arguments.asan_build, backend, plan.fd_limit(), asan=True))
-    made = plots.make_plots(os.path.join(arguments.out, "plots"), report.Table(results, setups), mode, timer_setups)
-    write_results(os.path.join(arguments.out, "RESULTS.md"), mode, setups, timer_setups, results, counts, soaks,
-                  made, notes, time.monotonic() - started)
-    measure.log(f"wrote {os.path.join(arguments.out, 'RESULTS.md')} in {(time.monotonic() - started) / 60:.1f} minutes")
-    return verdict(results, setups, soaks)
+    for backend in mode.soak_asan_backends if arguments.asan_build else ():
+        measure.log(f"churn soak on {backend} under ASan/LSan")
+        soaks.append(measure.run_soak(arguments.asan_build, backend, plan.fd_limit(), asan=True))
+    return {"mode": mode.name, "notes": notes, "minutes": (time.monotonic() - started) / 60,
+            "values": [[*key, values] for key, values in results.values.items()],
+            "unavailable": sorted(results.unavailable), "failures": results.failures,
+            "counts": counts, "soaks": soaks}
+
+
+def report_run(run, out):
+    """Writes RESULTS.md and the plots from a run's data; returns the exit status."""
+    mode, results = plan.mode(run["mode"]), measure.Results()
+    for *key, values in run["values"]:
+        results.values[tuple(key)] = values
+    results.unavailable, results.failures = set(run["unavailable"]), run["failures"]
+    setups = [s for s in plan.setups() if s.name not in results.unavailable]
+    timer_setups = [s for s in plan.timer_setups(setups, mode)]
+    made = plots.make_plots(os.path.join(out, "plots"), report.Table(results, setups), mode, timer_setups)
+    write_results(os.path.join(out, "RESULTS.md"), mode, setups, timer_setups, results, run["counts"],
+                  run["soaks"], made, run["notes"], run["minutes"] * 60)
+    measure.log(f"wrote {os.path.join(out, 'RESULTS.md')}; the run took {run['minutes']:.1f} minutes")
+    return verdict(results, setups, run["soaks"])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mode", choices=("smoke", "quick", "full"), default="quick")
+    parser.add_argument("--build", help="the build folder with the bench-* programs")
+    parser.add_argument("--asan-build", help="a build folder with an ASan bench-churn-soak")
+    parser.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
+    parser.add_argument("--report-from", help="write the report from a saved run (JSON) instead of measuring")
+    arguments = parser.parse_args()
+    if arguments.report_from:
+        with open(arguments.report_from) as saved:
+            return report_run(json.load(saved), arguments.out)
+    if not arguments.build:
+        parser.error("--build is required when measuring")
+    run = measure_everything(arguments, plan.mode(arguments.mode))
+    saved = os.path.join(arguments.build, f"bench-run-{arguments.mode}.json")
+    with open(saved, "w") as handle:
+        json.dump(run, handle)
+    measure.log(f"saved the figures in {saved} (--report-from rewrites the report from it)")
+    return report_run(run, arguments.out)
 
 
 def verdict(results, setups, soaks):

@@ -33,7 +33,7 @@ def plot(folder, stem, title, xlabel, ylabel, series):
                   "plot " + ", \\\n     ".join(lines) + "\n")
     if shutil.which("gnuplot") is None:
         return None
-    subprocess.run(["gnuplot", os.path.basename(script)], cwd=folder, check=True)
+    subprocess.run(["gnuplot", os.path.basename(script)], cwd=folder, check=True, capture_output=True)
     return stem + ".png"
 
 

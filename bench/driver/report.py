@@ -2,6 +2,7 @@
 """bench/RESULTS.md from the collected figures: medians over rounds, the spread between rounds,
 and every figure as a ratio to the best peer in the same run."""
 import statistics
+import time
 
 from plan import PEER_ROLES
 
@@ -185,11 +186,50 @@ def soak_section(soaks):
     for s in soaks:
         verdict = "LSan: leak" if s["leak"] else ("LSan: clean" if s["asan"] and s["status"] == 0 else
                                                   ("ok" if s["status"] == 0 else f"exit {s['status']}"))
-        before, after = s.get("rss_before_kb"), s.get("rss_after_kb")
+        empty, registered = s.get("rss_empty_kb", 0), s.get("rss_registered_kb", 0)
+        before, after = s.get("rss_before_kb", 0), s.get("rss_after_kb", 0)
+        per_fd = (registered - empty) * 1024 / s["fds"] if s["fds"] else 0
         rows.append([s["backend"] + (" (asan)" if s["asan"] else ""), s["fds"], f"{s.get('iterations', 0):.0f}",
-                     f"{s.get('seconds', 0):.2f}", f"{s.get('rss_empty_kb', 0):.0f}",
-                     f"{s.get('rss_registered_kb', 0):.0f}", f"{before or 0:.0f}", f"{after or 0:.0f}",
-                     f"{(after or 0) - (before or 0):+.0f}", verdict])
+                     f"{s.get('seconds', 0):.2f}", f"{empty:.0f}", f"{registered:.0f}", f"{per_fd:.0f}",
+                     f"{before:.0f}", f"{after:.0f}", f"{after - before:+.0f}", verdict])
     header = ["backend", "fds", "iterations", "seconds", "RSS empty kB", "RSS fds registered kB",
-              "RSS before churn kB", "RSS after churn kB", "growth kB", "result"]
+              "bytes per registered fd", "RSS before churn kB", "RSS after churn kB", "growth kB", "result"]
+    sizes = next((s for s in soaks if "sizeof_fd" in s), None)
+    if sizes:
+        summary_line += (f" Bytes per registered fd: RSS growth from registering, including the caller's "
+                         f"refloop::Fd ({sizes['sizeof_fd']:.0f} bytes; refloop::Timer is "
+                         f"{sizes['sizeof_timer']:.0f}) and the loop's own tables.")
     return markdown_table(header, rows) + "\n" + summary_line + "\n"
+
+
+def introduction(mode, notes, elapsed):
+    written = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    return (f"# Benchmark results ({mode.name} mode)\n\n"
+            f"Written by `ci/bench {mode.name}` on {written} in {elapsed / 60:.1f} minutes. {notes}.\n\n"
+            f"Each figure is the median over {mode.rounds} rounds (one process per library and configuration "
+            f"per round, libraries in a rotated order; each process reports the median of its {mode.reps} timed "
+            f"repetitions, {mode.timer_reps} for timers, 1 at a million timers), then its ratio to the best peer "
+            "(ivykis, libev, libevent, libuv) in the same run, then the spread between rounds ((max - min) / "
+            "median). Times on a shared machine drift; the ratios and the counts are the figures to compare. "
+            "bench/README.md says what each benchmark does.\n")
+
+
+COUNTS_METHOD = (
+    "Counted with `strace -f -c` and `valgrind --tool=callgrind`, each as the difference between a "
+    "process with 3 timed repetitions and one with 1 (so startup cancels). I/O: socketpair chain; "
+    "per re-armed fd is the slope between N=100 and N=1000, per message the rest of a round "
+    "(200 messages). Timers: T=10000, per operation of a round (start, cancel, start, expire). "
+    "Ratios to the best peer in parentheses.\n")
+
+SOAK_METHOD = (
+    "refloop's C++ loop: 10^6 iterations of random register/unregister on the fds and on 1000 timers "
+    "(expiries 0-2 ms ahead), a write to a random eventfd and a non-blocking iteration every 64 steps. "
+    "RSS from /proc/self/statm; the asan rows run under LeakSanitizer.\n")
+
+
+def lateness_method(mode):
+    return ("p50 / p99 / max of (callback time - expiry), in us, on each library's own clock (libev, libevent "
+            "and libuv take relative timeouts: their expiry is CLOCK_MONOTONIC read before the timer starts, so "
+            "a measured value is never earlier than the true one). One timer at a time; the sample count per "
+            f"deadline is {mode.lateness_budget_ms} ms / (3 x deadline), between 5 and 1000. "
+            "The kernel's default timer slack (50 us) is part of every figure.\n")

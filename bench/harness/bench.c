@@ -26,8 +26,13 @@ uint64_t bench_monotonic_ns(void) {
 }
 
 void bench_fail(const char *what) {
-  fprintf(stderr, "%s %s: %s%s%s\n", library ? library->name : "bench", options.config, what,
-          errno ? ": " : "", errno ? strerror(errno) : "");
+  fprintf(stderr, "%s %s: %s\n", library ? library->name : "bench", options.config, what);
+  exit(1);
+}
+
+void bench_fail_errno(const char *call) {
+  fprintf(stderr, "%s %s: %s: %s\n", library ? library->name : "bench", options.config, call,
+          strerror(errno));
   exit(1);
 }
 

@@ -23,6 +23,7 @@ extern struct bench_options options;
 extern const struct bench_library *library;
 
 void bench_fail(const char *what) __attribute__((noreturn));
+void bench_fail_errno(const char *call) __attribute__((noreturn));  /* adds strerror(errno) */
 void bench_emit(const char *benchmark, const char *variant, long param, const char *metric,
                 double value);
 double bench_median(double *values, size_t count);  /* sorts values */

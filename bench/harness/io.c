@@ -20,16 +20,16 @@ static size_t reads_done, reads_expected, writes_left;
 static void create_channels(size_t count) {
   read_fds = calloc(count, sizeof *read_fds);
   write_fds = calloc(count, sizeof *write_fds);
-  if (read_fds == NULL || write_fds == NULL) bench_fail("calloc");
+  if (read_fds == NULL || write_fds == NULL) bench_fail_errno("calloc");
   for (size_t i = 0; i < count; i++) {
     if (use_eventfd) {
       /* EFD_SEMAPHORE: one read takes one token, exactly as one byte of a socketpair. */
       read_fds[i] = write_fds[i] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC | EFD_SEMAPHORE);
-      if (read_fds[i] < 0) bench_fail("eventfd");
+      if (read_fds[i] < 0) bench_fail_errno("eventfd");
     } else {
       int pair[2];
       if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0)
-        bench_fail("socketpair");
+        bench_fail_errno("socketpair");
       read_fds[i] = pair[0];
       write_fds[i] = pair[1];
     }
@@ -51,7 +51,7 @@ static void send_token(size_t channel) {
   static const uint64_t one = 1;
   ssize_t wrote = use_eventfd ? write(write_fds[channel], &one, sizeof one)
                               : write(write_fds[channel], "e", 1);
-  if (wrote <= 0) bench_fail("write");
+  if (wrote <= 0) bench_fail_errno("write");
 }
 
 void bench_channel_readable(size_t channel) {

@@ -104,7 +104,7 @@ int bench_run_lateness(void) {
     size_t count = options.budget_ms / (3 * (uint64_t)deadlines_ms[d]);
     count = count < 5 ? 5 : count > 1000 ? 1000 : count;
     int64_t *samples = malloc(count * sizeof *samples);
-    if (samples == NULL) bench_fail("malloc");
+    if (samples == NULL) bench_fail_errno("malloc");
     for (size_t i = 0; i < count; i++)
       samples[i] = library->lateness_sample((uint64_t)deadlines_ms[d] * 1000000u);
     report_lateness(deadlines_ms[d], samples, count);
