@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: ISC
 """The benchmark driver behind ci/bench: runs every benchmark program (bench/programs/) in
 rotated rounds, counts system calls (strace) and instructions (callgrind), samples timer
-lateness, runs the churn soak, and writes bench/RESULTS.md and the plots in bench/plots/.
+lateness, runs the churn soak, and writes bench/RESULTS.md, the plots in bench/plots/ and the
+figures as JSON in bench/runs/MODE.json (--report-from rewrites the report from such a file).
   bench/run.py --mode quick|full --build build/bench [--asan-build build/bench-asan]"""
 import argparse
 import json
@@ -31,9 +32,10 @@ def machine_notes():
             f"fd limit {plan.fd_limit()}; peers: {', '.join(versions)}")
 
 
-def write_results(path, mode, setups, timer_setups, results, counts, soaks, made_plots, notes, elapsed):
+def write_results(path, mode, setups, timer_setups, results, run, made_plots):
     table = report.Table(results, setups)
-    out = [report.introduction(mode, notes, elapsed),
+    counts, soaks = run["counts"], run["soaks"]
+    out = [report.introduction(mode, run["notes"], run["minutes"] * 60, run.get("measured", "?")),
            "## I/O chain (100 active channels, 100 writes)\n",
            report.io_section(table, mode, "total_us", "Total: setup + run"),
            report.io_section(table, mode, "setup_us", "Setup: re-arm every watcher"),
@@ -78,6 +80,7 @@ def measure_everything(arguments, mode):
         measure.log(f"churn soak on {backend} under ASan/LSan")
         soaks.append(measure.run_soak(arguments.asan_build, backend, plan.fd_limit(), asan=True))
     return {"mode": mode.name, "notes": notes, "minutes": (time.monotonic() - started) / 60,
+            "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "values": [[*key, values] for key, values in results.values.items()],
             "unavailable": sorted(results.unavailable), "failures": results.failures,
             "counts": counts, "soaks": soaks}
@@ -92,8 +95,7 @@ def report_run(run, out):
     setups = [s for s in plan.setups() if s.name not in results.unavailable]
     timer_setups = [s for s in plan.timer_setups(setups, mode)]
     made = plots.make_plots(os.path.join(out, "plots"), report.Table(results, setups), mode, timer_setups)
-    write_results(os.path.join(out, "RESULTS.md"), mode, setups, timer_setups, results, run["counts"],
-                  run["soaks"], made, run["notes"], run["minutes"] * 60)
+    write_results(os.path.join(out, "RESULTS.md"), mode, setups, timer_setups, results, run, made)
     measure.log(f"wrote {os.path.join(out, 'RESULTS.md')}; the run took {run['minutes']:.1f} minutes")
     return verdict(results, setups, run["soaks"])
 
@@ -112,7 +114,8 @@ def main():
     if not arguments.build:
         parser.error("--build is required when measuring")
     run = measure_everything(arguments, plan.mode(arguments.mode))
-    saved = os.path.join(arguments.build, f"bench-run-{arguments.mode}.json")
+    saved = os.path.join(arguments.out, "runs", f"{arguments.mode}.json")
+    os.makedirs(os.path.dirname(saved), exist_ok=True)
     with open(saved, "w") as handle:
         json.dump(run, handle)
     measure.log(f"saved the figures in {saved} (--report-from rewrites the report from it)")

@@ -89,9 +89,9 @@ def timers_section(table, mode, timer_setups):
     return "\n".join(parts)
 
 
-COUNT_COLUMNS = (("syscalls_per_fd", "syscalls per re-armed fd"), ("syscalls_per_message", "syscalls per message"),
+COUNT_COLUMNS = (("syscalls_per_fd", "syscalls per fd per round"), ("syscalls_per_message", "syscalls per message"),
                  ("syscalls_per_timer_op", "syscalls per timer op"),
-                 ("instructions_per_fd", "instructions per re-armed fd"),
+                 ("instructions_per_fd", "instructions per fd per round"),
                  ("instructions_per_message", "instructions per message"),
                  ("instructions_per_timer_op", "instructions per timer op"))
 
@@ -128,7 +128,7 @@ def syscall_names(counts, setups):
     rows = [[s.name] + [by_name(counts[s.name].get(k)) for k in ("syscalls_per_fd", "syscalls_per_message",
                                                                     "syscalls_per_timer_op")]
             for s in setups if s.name in counts]
-    return "System calls by name:\n\n" + markdown_table(["library/config", "per re-armed fd", "per message",
+    return "System calls by name:\n\n" + markdown_table(["library/config", "per fd per round", "per message",
                                                           "per timer op"], rows)
 
 
@@ -182,6 +182,9 @@ def soak_section(soaks):
     problems = soak_problems(soaks)
     summary_line = ("Problems: " + "; ".join(problems)) if problems else (
         f"Flat and clean: no run grew more than {SOAK_GROWTH_LIMIT_KB} kB during the churn, none leaked.")
+    summary_line += (" Allocations are counted through operator new (not in the asan build); an asan row grows "
+                     "by ASan's quarantine of freed blocks when the churn allocates and frees, so growth is "
+                     "judged on the optimised rows only.")
     rows = []
     for s in soaks:
         verdict = "LSan: leak" if s["leak"] else ("LSan: clean" if s["asan"] and s["status"] == 0 else
@@ -191,9 +194,11 @@ def soak_section(soaks):
         per_fd = (registered - empty) * 1024 / s["fds"] if s["fds"] else 0
         rows.append([s["backend"] + (" (asan)" if s["asan"] else ""), s["fds"], f"{s.get('iterations', 0):.0f}",
                      f"{s.get('seconds', 0):.2f}", f"{empty:.0f}", f"{registered:.0f}", f"{per_fd:.0f}",
-                     f"{before:.0f}", f"{after:.0f}", f"{after - before:+.0f}", verdict])
+                     f"{before:.0f}", f"{after:.0f}", f"{after - before:+.0f}",
+                     f"{s['allocations_per_1000']:.1f}" if "allocations_per_1000" in s else "–", verdict])
     header = ["backend", "fds", "iterations", "seconds", "RSS empty kB", "RSS fds registered kB",
-              "bytes per registered fd", "RSS before churn kB", "RSS after churn kB", "growth kB", "result"]
+              "bytes per registered fd", "RSS before churn kB", "RSS after churn kB", "growth kB",
+              "heap allocations per 1000 iterations", "result"]
     sizes = next((s for s in soaks if "sizeof_fd" in s), None)
     if sizes:
         summary_line += (f" Bytes per registered fd: RSS growth from registering, including the caller's "
@@ -202,10 +207,9 @@ def soak_section(soaks):
     return markdown_table(header, rows) + "\n" + summary_line + "\n"
 
 
-def introduction(mode, notes, elapsed):
-    written = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+def introduction(mode, notes, elapsed, measured):
     return (f"# Benchmark results ({mode.name} mode)\n\n"
-            f"Written by `ci/bench {mode.name}` on {written} in {elapsed / 60:.1f} minutes. {notes}.\n\n"
+            f"Measured by `ci/bench {mode.name}`, finishing {measured}, in {elapsed / 60:.1f} minutes. {notes}.\n\n"
             f"Each figure is the median over {mode.rounds} rounds (one process per library and configuration "
             f"per round, libraries in a rotated order; each process reports the median of its {mode.reps} timed "
             f"repetitions, {mode.timer_reps} for timers, 1 at a million timers), then its ratio to the best peer "
@@ -217,8 +221,8 @@ def introduction(mode, notes, elapsed):
 COUNTS_METHOD = (
     "Counted with `strace -f -c` and `valgrind --tool=callgrind`, each as the difference between a "
     "process with 3 timed repetitions and one with 1 (so startup cancels). I/O: socketpair chain; "
-    "per re-armed fd is the slope between N=100 and N=1000, per message the rest of a round "
-    "(200 messages). Timers: T=10000, per operation of a round (start, cancel, start, expire). "
+    "per fd per round is the slope between N=100 and N=1000 (N=500 for select): re-arming one fd plus "
+    "whatever each wait does per watched fd; per message is the rest of a round (200 messages). Timers: T=10000, per operation of a round (start, cancel, start, expire). "
     "Ratios to the best peer in parentheses.\n")
 
 SOAK_METHOD = (

@@ -9,16 +9,42 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "refloop/loop/loop.hpp"
 
+// Heap allocations through operator new, counted so the soak can say whether the steady path
+// allocates. Not in ASan builds, whose own operator new must stay in place.
+#ifndef __SANITIZE_ADDRESS__
 namespace {
+std::atomic<std::uint64_t> allocations{0};
+}
+void* operator new(std::size_t size) {
+  allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* memory = std::malloc(size == 0 ? 1 : size)) return memory;
+  throw std::bad_alloc();
+}
+void operator delete(void* memory) noexcept { std::free(memory); }
+void operator delete(void* memory, std::size_t) noexcept { std::free(memory); }
+#define REFLOOP_SOAK_COUNTS_ALLOCATIONS 1
+#endif
+
+namespace {
+
+std::uint64_t allocations_so_far() {
+#ifdef REFLOOP_SOAK_COUNTS_ALLOCATIONS
+  return allocations.load(std::memory_order_relaxed);
+#else
+  return 0;
+#endif
+}
 
 struct Settings {
   std::string backend = "epoll";
@@ -156,9 +182,11 @@ int main(int argc, char** argv) {
   long rss_registered = rss_kb();
   soak.churn(10000);  // warm-up: the loop's vectors reach their working size
   long rss_before = rss_kb();
+  std::uint64_t allocations_before = allocations_so_far();
   double started = seconds_now();
   soak.churn(settings.iterations);
   double elapsed = seconds_now() - started;
+  std::uint64_t churn_allocations = allocations_so_far() - allocations_before;
   long rss_after = rss_kb();
   soak.close_all();
   emit(settings, "rss_empty_kb", static_cast<double>(rss_empty));
@@ -167,6 +195,12 @@ int main(int argc, char** argv) {
   emit(settings, "rss_after_kb", static_cast<double>(rss_after));
   emit(settings, "iterations", static_cast<double>(settings.iterations));
   emit(settings, "seconds", elapsed);
+#ifdef REFLOOP_SOAK_COUNTS_ALLOCATIONS
+  emit(settings, "allocations_per_1000", static_cast<double>(churn_allocations) * 1000.0 /
+                                             static_cast<double>(settings.iterations));
+#else
+  (void)churn_allocations;
+#endif
   emit(settings, "sizeof_fd", sizeof(refloop::Fd));
   emit(settings, "sizeof_timer", sizeof(refloop::Timer));
   // LeakSanitizer's report ends the process from an exit handler, before stdio would flush.
