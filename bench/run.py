@@ -36,6 +36,8 @@ def write_results(path, mode, setups, timer_setups, results, run, made_plots):
     table = report.Table(results, setups)
     counts, soaks = run["counts"], run["soaks"]
     out = [report.introduction(mode, run["notes"], run["minutes"] * 60, run.get("measured", "?")),
+           "## Against the targets\n",
+           report.targets_section(table, mode, setups, timer_setups),
            "## I/O chain (100 active channels, 100 writes)\n",
            report.io_section(table, mode, "total_us", "Total: setup + run"),
            report.io_section(table, mode, "setup_us", "Setup: re-arm every watcher"),

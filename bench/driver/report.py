@@ -237,3 +237,45 @@ def lateness_method(mode):
             "a measured value is never earlier than the true one). One timer at a time; the sample count per "
             f"deadline is {mode.lateness_budget_ms} ms / (3 x deadline), between 5 and 1000. "
             "The kernel's default timer slack (50 us) is part of every figure.\n")
+
+
+def ratio_range(pairs):
+    """pairs: [(label, ours, reference)] -> 'best .. worst (at label)' over those with both."""
+    ratios = [(ours / ref, label) for label, ours, ref in pairs if ours and ref]
+    if not ratios:
+        return "–"
+    low, high = min(ratios), max(ratios)
+    return f"{low[0]:.2f}x .. {high[0]:.2f}x (worst at {high[1]})"
+
+
+def io_pairs(table, mode, setup_name, metric, reference):
+    """reference(kind, n) -> the figure to divide by."""
+    return [(f"{kind} N={n}", table.median(setup_name, "io", kind, n, metric), reference(kind, n))
+            for kind, counts in mode.channel_counts.items() for n in counts]
+
+
+def targets_section(table, mode, setups, timer_setups):
+    """Issue 14's targets as ratios in this run: the range over every size, per refloop setup."""
+    rows = []
+    for setup in setups:
+        if setup.role != "refloop":
+            continue
+        if setup.program in ("refloop-cxx", "refloop-iv"):
+            best = lambda kind, n: table.best_peer("io", kind, n, "total_us")[0]  # noqa: E731
+            raw = lambda kind, n: table.median("raw-epoll", "io", kind, n, "run_us")  # noqa: E731
+            rows.append([setup.name, "I/O total <= 1.0x best peer",
+                         ratio_range(io_pairs(table, mode, setup.name, "total_us", best))])
+            rows.append([setup.name, "I/O run <= 1.5x raw epoll",
+                         ratio_range(io_pairs(table, mode, setup.name, "run_us", raw))])
+        if setup in timer_setups:
+            pairs = [(f"T={t} {d}", table.median(setup.name, "timers", d, t, "ns_per_op"),
+                      table.median("libev", "timers", d, t, "ns_per_op"))
+                     for t in mode.timer_counts for d in ("spread", "clustered")]
+            rows.append([setup.name, "timers <= 1.0x libev", ratio_range(pairs)])
+        if setup.program in ("refloop-iopause", "refloop-skalibs"):
+            skalibs = lambda kind, n, f=setup.config: table.median("skalibs/" + f, "io", kind, n, "total_us")  # noqa: E731
+            rows.append([setup.name, "iopause <= 1.05x skalibs",
+                         ratio_range(io_pairs(table, mode, setup.name, "total_us", skalibs))])
+    return ("Issue 14's targets as ratios in this run (best .. worst over every size above; times, so "
+            "read them with the spreads):\n\n" +
+            markdown_table(["refloop setup", "target", "ratio in this run"], rows))
