@@ -42,9 +42,18 @@ int refuse_null_stamp(iopause_fd* x, unsigned int len) {
   return -1;
 }
 
+// implements: IOCOMPAT-007. An array pointer that is null although entries are promised: -1
+// with EFAULT, as poll(2) answers an array it cannot read (skalibs dereferences it and crashes).
+bool refuse_null_array(const iopause_fd* x, unsigned int len) {
+  if (x != nullptr || len == 0) return false;
+  errno = EFAULT;
+  return true;
+}
+
 // implements: IOCOMPAT-002
 int call_cxx(refloop::iopause_func wait, iopause_fd* x, unsigned int len, ::tain const* deadline,
              ::tain const* stamp) {
+  if (refuse_null_array(x, len)) return -1;
   if (deadline != nullptr && stamp == nullptr) return refuse_null_stamp(x, len);
   CompatClock clock;
   const refloop::tain cxx_deadline = deadline != nullptr ? from_c(*deadline) : refloop::tain_zero;
@@ -74,6 +83,7 @@ iopause_func_ref const iopause_ = &iopause_ppoll;
 
 // implements: IOCOMPAT-004
 int iopause_stamp(iopause_fd* x, unsigned int len, ::tain const* deadline, ::tain* stamp) {
+  if (refuse_null_array(x, len)) return -1;
   if (stamp == nullptr) {
     if (deadline != nullptr) return refuse_null_stamp(x, len);
     CompatClock clock;
@@ -93,7 +103,12 @@ int iopause_stamp(iopause_fd* x, unsigned int len, ::tain const* deadline, ::tai
 }
 
 // implements: IOCOMPAT-005
+// implements: IOCOMPAT-007 (null pointers: return at once with EFAULT)
 void deepsleepuntil(::tain const* deadline, ::tain* stamp) {
+  if (deadline == nullptr || stamp == nullptr) {
+    errno = EFAULT;
+    return;
+  }
   CompatClock clock;
   refloop::tain cxx_stamp = from_c(*stamp);
   refloop::deepsleepuntil(from_c(*deadline), cxx_stamp, clock);

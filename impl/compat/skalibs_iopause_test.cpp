@@ -119,4 +119,27 @@ TEST(SkalibsIopause, IOCOMPAT_005_deepsleepuntil) {
   EXPECT_FALSE(tain_less(&now, &deadline));
 }
 
+// [req:IOCOMPAT-007] Null pointers skalibs would dereference: -1 with EFAULT, or an immediate
+// return with EFAULT; a null array with no entries is an empty array.
+TEST(SkalibsIopause, IOCOMPAT_007_null_pointers) {
+  tain stamp{};
+  (*tain_now)(&stamp);
+  const tain deadline = later(0);
+  for (auto* wait : {&iopause_ppoll, &iopause_poll, &iopause_select}) {
+    errno = 0;
+    EXPECT_EQ(wait(nullptr, 2, &deadline, &stamp), -1);
+    EXPECT_EQ(errno, EFAULT);
+    EXPECT_EQ(wait(nullptr, 0, &deadline, &stamp), 0);  // an empty array: the deadline passes
+  }
+  errno = 0;
+  EXPECT_EQ(iopause_stamp(nullptr, 1, &deadline, &stamp), -1);
+  EXPECT_EQ(errno, EFAULT);
+  errno = 0;
+  deepsleepuntil(nullptr, &stamp);
+  EXPECT_EQ(errno, EFAULT);
+  errno = 0;
+  deepsleepuntil(&deadline, nullptr);
+  EXPECT_EQ(errno, EFAULT);
+}
+
 }  // namespace
