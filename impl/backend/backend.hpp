@@ -16,6 +16,7 @@
 #include <memory>
 #include <string_view>
 
+#include "refloop/kernel/syscalls.hpp"
 #include "refloop/loop/loop.hpp"
 #include "refloop/time/clock.hpp"
 #include "refloop/time/tain.hpp"
@@ -69,18 +70,20 @@ inline tain relative_wait(const tain& deadline, const tain& stamp) {
 }
 
 // registry.cpp: names in preference order, and construction by name. make_backend returns
-// nullptr when the name is unknown, not compiled in, or its kernel object cannot be created.
-std::unique_ptr<Backend> make_backend(std::string_view name);
+// nullptr when the name is unknown, not compiled in, `sys` lacks the interface it needs, or its
+// kernel object cannot be created. A backend makes every system call through `sys`, whose tables
+// must outlive it (refloop/kernel/syscalls.hpp).
+std::unique_ptr<Backend> make_backend(std::string_view name, const kernel::SysCalls& sys);
 
 // The default choice (BACKEND-00x): REFLOOP_BACKEND forces one (fatal if unavailable);
 // otherwise the preference order, skipping names in IV_EXCLUDE_POLL_METHOD (ignored when
 // getuid() != geteuid()). Fatal when nothing is left.
-std::unique_ptr<Backend> choose_default_backend();
+std::unique_ptr<Backend> choose_default_backend(const kernel::SysCalls& sys);
 
 // One factory per backend file.
-std::unique_ptr<Backend> make_epoll_backend();
-std::unique_ptr<Backend> make_poll_backend();
-std::unique_ptr<Backend> make_ppoll_backend();
-std::unique_ptr<Backend> make_select_backend();
+std::unique_ptr<Backend> make_epoll_backend(const kernel::SysCalls& sys);
+std::unique_ptr<Backend> make_poll_backend(const kernel::SysCalls& sys);
+std::unique_ptr<Backend> make_ppoll_backend(const kernel::SysCalls& sys);
+std::unique_ptr<Backend> make_select_backend(const kernel::SysCalls& sys);
 
 }  // namespace refloop::detail

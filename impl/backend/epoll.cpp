@@ -5,7 +5,6 @@
 // close the fd as soon as unregister_fd returns. A kernel refusal at the flush is fatal
 // (FATAL-004), as in ivykis.
 #include <sys/epoll.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -48,8 +47,8 @@ const char* op_name(int op) {
 
 class EpollBackend final : public Backend {
  public:
-  explicit EpollBackend(int epfd) : epfd_(epfd) {}
-  ~EpollBackend() override { ::close(epfd_); }
+  EpollBackend(int epfd, const kernel::SysCalls& sys) : sys_(sys), epfd_(epfd) {}
+  ~EpollBackend() override { sys_.fd->close(epfd_); }
   EpollBackend(const EpollBackend&) = delete;
   EpollBackend& operator=(const EpollBackend&) = delete;
 
@@ -64,6 +63,7 @@ class EpollBackend final : public Backend {
   void flush_one(Fd& fd);
   void flush_queue();
 
+  kernel::SysCalls sys_;  // every system call goes through these tables
   int epfd_;
   std::vector<Fd*> queue_;          // fds whose wanted bands may differ from the kernel's
   std::size_t in_kernel_ = 0;       // fds the kernel watches (sizes the event buffer)
@@ -74,7 +74,7 @@ int EpollBackend::control(int op, Fd& fd, unsigned bands) {
   epoll_event event{};
   event.events = epoll_mask(bands);
   event.data.ptr = &fd;
-  if (epoll_ctl(epfd_, op, fd.fd, &event) != 0) return errno;
+  if (sys_.epoll->epoll_ctl(epfd_, op, fd.fd, &event) != 0) return errno;
   if (op == EPOLL_CTL_ADD) ++in_kernel_;
   if (op == EPOLL_CTL_DEL) --in_kernel_;
   return 0;
@@ -139,7 +139,7 @@ void EpollBackend::poll(const tain& deadline, const tain& stamp, Clock& clock, R
   flush_queue();
   const tain wanted = relative_wait(deadline, stamp);
   events_.resize(in_kernel_ > 0 ? in_kernel_ : 1);
-  const int count = epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()),
+  const int count = sys_.epoll->epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()),
                                timeout_ms(clock.kernel_timeout(wanted)));
   if (count < 0) {
     if (errno == EINTR) return;
@@ -153,10 +153,11 @@ void EpollBackend::poll(const tain& deadline, const tain& stamp, Clock& clock, R
 
 }  // namespace
 
-std::unique_ptr<Backend> make_epoll_backend() {
-  const int epfd = epoll_create1(EPOLL_CLOEXEC);
+std::unique_ptr<Backend> make_epoll_backend(const kernel::SysCalls& sys) {
+  if (sys.epoll == nullptr || sys.fd == nullptr) return nullptr;
+  const int epfd = sys.epoll->epoll_create1(EPOLL_CLOEXEC);
   if (epfd < 0) return nullptr;
-  return std::make_unique<EpollBackend>(epfd);
+  return std::make_unique<EpollBackend>(epfd, sys);
 }
 
 }  // namespace refloop::detail

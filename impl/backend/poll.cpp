@@ -5,8 +5,9 @@
 
 namespace refloop::detail {
 
-std::unique_ptr<Backend> make_poll_backend() {
-  return std::make_unique<PollfdBackend>("poll", IopauseImpl::poll);
+std::unique_ptr<Backend> make_poll_backend(const kernel::SysCalls& sys) {
+  if (sys.poll == nullptr || sys.fd == nullptr) return nullptr;
+  return std::make_unique<PollfdBackend>("poll", IopauseImpl::poll, sys);
 }
 
 }  // namespace refloop::detail

@@ -72,7 +72,8 @@ void PollfdBackend::notify(Fd& fd) {
 int PollfdBackend::notify_sync(Fd& fd) {
   iopause_fd probe{fd.fd, POLLIN | POLLOUT, 0};
   SimulatedClock no_time;  // a zero-timeout check needs no clock reading
-  const int result = iopause_function(which_)(std::span(&probe, 1), &tain_zero, tain_zero, no_time);
+  const int result =
+      iopause_wait(which_, std::span(&probe, 1), &tain_zero, tain_zero, no_time, sys_);
   if (result < 0) return errno;
   if (probe.revents & POLLNVAL) return EBADF;
   notify(fd);
@@ -100,7 +101,7 @@ void PollfdBackend::report_ready(const std::vector<std::size_t>& ready, ReadySin
   std::vector<pollfd> probe;
   probe.reserve(ready.size());
   for (std::size_t i : ready) probe.push_back(pollfd{entries_[i].fd, 0, 0});
-  if (::poll(probe.data(), probe.size(), 0) < 0)
+  if (sys_.poll->poll(probe.data(), probe.size(), 0) < 0)
     for (pollfd& entry : probe) entry.revents = 0;  // EINTR: report the classes alone
   for (std::size_t k = 0; k < ready.size(); ++k) {
     const iopause_fd& entry = entries_[ready[k]];
@@ -118,7 +119,7 @@ void PollfdBackend::report_ready(const std::vector<std::size_t>& ready, ReadySin
 // about an idle wait)
 void PollfdBackend::poll(const tain& deadline, const tain& stamp, Clock& clock, ReadySink& sink) {
   const tain* limit = deadline >= tain_infinite ? nullptr : &deadline;
-  const int result = iopause_function(which_)(entries_, limit, stamp, clock);
+  const int result = iopause_wait(which_, entries_, limit, stamp, clock, sys_);
   if (result < 0) {
     if (errno == EINTR) return;
     report_failure(errno);

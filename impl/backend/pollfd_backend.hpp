@@ -14,7 +14,8 @@ namespace refloop::detail {
 
 class PollfdBackend final : public Backend {
  public:
-  PollfdBackend(std::string_view name, IopauseImpl which) : name_(name), which_(which) {}
+  PollfdBackend(std::string_view name, IopauseImpl which, const kernel::SysCalls& sys)
+      : name_(name), which_(which), sys_(sys) {}
 
   [[nodiscard]] std::string_view name() const override { return name_; }
   void poll(const tain& deadline, const tain& stamp, Clock& clock, ReadySink& sink) override;
@@ -30,6 +31,7 @@ class PollfdBackend final : public Backend {
 
   std::string_view name_;
   IopauseImpl which_;
+  kernel::SysCalls sys_;  // every system call goes through these tables
   std::vector<iopause_fd> entries_;  // entries_[i] watches owners_[i]->fd
   std::vector<Fd*> owners_;          // Fd::state.backend_slot is the index into both
 };

@@ -5,8 +5,9 @@
 
 namespace refloop::detail {
 
-std::unique_ptr<Backend> make_ppoll_backend() {
-  return std::make_unique<PollfdBackend>("ppoll", IopauseImpl::ppoll);
+std::unique_ptr<Backend> make_ppoll_backend(const kernel::SysCalls& sys) {
+  if (sys.poll == nullptr || sys.fd == nullptr) return nullptr;
+  return std::make_unique<PollfdBackend>("ppoll", IopauseImpl::ppoll, sys);
 }
 
 }  // namespace refloop::detail

@@ -17,7 +17,7 @@ namespace {
 
 struct Entry {
   std::string_view name;
-  std::unique_ptr<Backend> (*make)();
+  std::unique_ptr<Backend> (*make)(const kernel::SysCalls& sys);
 };
 
 // implements: BACKEND-005 (preference order: the kernel's native interface first, then the
@@ -64,16 +64,16 @@ bool excluded(std::string_view name, const char* exclude_list) {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_backend(std::string_view name) {
+std::unique_ptr<Backend> make_backend(std::string_view name, const kernel::SysCalls& sys) {
   for (const Entry& entry : preference)
-    if (entry.name == name) return entry.make();
+    if (entry.name == name) return entry.make(sys);
   return nullptr;
 }
 
 // implements: BACKEND-006, BACKEND-007
-std::unique_ptr<Backend> choose_default_backend() {
+std::unique_ptr<Backend> choose_default_backend(const kernel::SysCalls& sys) {
   if (const char* forced = trusted_getenv("REFLOOP_BACKEND"); forced != nullptr && *forced) {
-    auto backend = make_backend(forced);
+    auto backend = make_backend(forced, sys);
     if (!backend)
       fatal("Loop::Loop: REFLOOP_BACKEND names backend \"%s\", which is not available (available:%s)",
             forced, compiled_list().c_str());
@@ -82,7 +82,7 @@ std::unique_ptr<Backend> choose_default_backend() {
   const char* exclude_list = trusted_getenv("IV_EXCLUDE_POLL_METHOD");
   for (const Entry& entry : preference) {
     if (excluded(entry.name, exclude_list)) continue;
-    if (auto backend = entry.make()) return backend;
+    if (auto backend = entry.make(sys)) return backend;
   }
   fatal("Loop::Loop: no usable backend (compiled:%s; IV_EXCLUDE_POLL_METHOD=\"%s\")",
         compiled_list().c_str(), exclude_list ? exclude_list : "");

@@ -5,8 +5,9 @@
 
 namespace refloop::detail {
 
-std::unique_ptr<Backend> make_select_backend() {
-  return std::make_unique<PollfdBackend>("select", IopauseImpl::select);
+std::unique_ptr<Backend> make_select_backend(const kernel::SysCalls& sys) {
+  if (sys.poll == nullptr || sys.fd == nullptr) return nullptr;
+  return std::make_unique<PollfdBackend>("select", IopauseImpl::select, sys);
 }
 
 }  // namespace refloop::detail

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: ISC
 // iopause over ppoll(2), nanosecond timeouts (spec/iopause.md, IOPAUSE-040). The relative wait
 // converts exactly; only a wait beyond what a time_t holds is clamped (IOPAUSE-015).
-#include <poll.h>
-
 #include <limits>
 
 #include "iopause_steps.hpp"
@@ -21,12 +19,18 @@ timespec native_timeout(const tain& relative) {
 }  // namespace
 
 int iopause_ppoll(std::span<iopause_fd> fds, const tain* deadline, const tain& stamp, Clock& clock) {
+  return detail::ppoll_wait(fds, deadline, stamp, clock, kernel::native_syscalls());
+}
+
+int detail::ppoll_wait(std::span<iopause_fd> fds, const tain* deadline, const tain& stamp,
+                       Clock& clock, const kernel::SysCalls& calls) {
+  kernel::PollCalls& sys = *calls.poll;
   if (detail::check_and_clear(fds) < 0) return -1;
   const detail::WaitPlan plan = detail::plan_wait(deadline, stamp, clock);
   timespec timeout{};
   if (plan.timeout) timeout = native_timeout(*plan.timeout);
   const int result = detail::poll_family_wait(fds, [&] {
-    return ::ppoll(fds.data(), fds.size(), plan.timeout ? &timeout : nullptr, nullptr);
+    return sys.ppoll(fds.data(), fds.size(), plan.timeout ? &timeout : nullptr, nullptr);
   });
   if (result < 0) return -1;
   return detail::finish(fds, plan, clock);

@@ -5,7 +5,6 @@
 // EBADF on a closed fd (and ignores one beyond the fd table); this file finds the closed fds and
 // reports them as poll would (POLLNVAL), checking the others without waiting, so all three agree.
 #include <fcntl.h>
-#include <sys/select.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -29,7 +28,7 @@ timeval native_timeout(const tain& relative) {
 bool takes_part(const iopause_fd& entry) { return detail::is_watched(entry) && entry.revents == 0; }
 
 // One select() over the entries that take part; fills their revents. Returns select's result.
-int select_once(std::span<iopause_fd> fds, timeval* timeout) {
+int select_once(std::span<iopause_fd> fds, timeval* timeout, kernel::PollCalls& sys) {
   fd_set readable;
   fd_set writable;
   FD_ZERO(&readable);
@@ -42,7 +41,7 @@ int select_once(std::span<iopause_fd> fds, timeval* timeout) {
     if (interest.write) FD_SET(entry.fd, &writable);
     nfds = std::max(nfds, entry.fd + 1);
   }
-  const int result = ::select(nfds, &readable, &writable, nullptr, timeout);
+  const int result = sys.select(nfds, &readable, &writable, nullptr, timeout);
   if (result <= 0) return result;
   for (iopause_fd& entry : fds) {
     if (!takes_part(entry)) continue;
@@ -54,11 +53,11 @@ int select_once(std::span<iopause_fd> fds, timeval* timeout) {
 
 // implements: IOPAUSE-044. After select's EBADF: mark each closed fd, then check the rest
 // without waiting (the closed ones make the call return at once, as with poll).
-int report_closed_fds(std::span<iopause_fd> fds) {
+int report_closed_fds(std::span<iopause_fd> fds, const kernel::SysCalls& sys) {
   bool found = false;
   for (iopause_fd& entry : fds) {
     if (!detail::is_watched(entry)) continue;
-    if (::fcntl(entry.fd, F_GETFD) < 0 && errno == EBADF) {
+    if (sys.fd->fcntl(entry.fd, F_GETFD, 0) < 0 && errno == EBADF) {
       entry.revents = detail::revents_for_closed(entry);
       found = true;
     }
@@ -68,20 +67,20 @@ int report_closed_fds(std::span<iopause_fd> fds) {
     return -1;
   }
   timeval no_wait{0, 0};
-  return select_once(fds, &no_wait);
+  return select_once(fds, &no_wait, *sys.poll);
 }
 
 // implements: IOPAUSE-044. Linux's select ignores a set bit beyond the process's fd table instead
 // of failing with EBADF, so such a closed fd would never be reported. The table always covers the
 // first BITS_PER_LONG fds (its initial size; it only grows), where select's own EBADF is enough,
 // so only fds from there on are checked before the call. True when one was closed.
-bool mark_closed_beyond_small_table(std::span<iopause_fd> fds) {
+bool mark_closed_beyond_small_table(std::span<iopause_fd> fds, kernel::FdCalls& sys) {
   constexpr int always_in_fd_table = static_cast<int>(sizeof(long) * CHAR_BIT);
   const int saved_errno = errno;
   bool found = false;
   for (iopause_fd& entry : fds) {
     if (!detail::is_watched(entry) || entry.fd < always_in_fd_table) continue;
-    if (::fcntl(entry.fd, F_GETFD) < 0 && errno == EBADF) {
+    if (sys.fcntl(entry.fd, F_GETFD, 0) < 0 && errno == EBADF) {
       entry.revents = detail::revents_for_closed(entry);
       found = true;
     }
@@ -101,6 +100,11 @@ bool fits_fd_set(std::span<const iopause_fd> fds) {
 
 int iopause_select(std::span<iopause_fd> fds, const tain* deadline, const tain& stamp,
                    Clock& clock) {
+  return detail::select_wait(fds, deadline, stamp, clock, kernel::native_syscalls());
+}
+
+int detail::select_wait(std::span<iopause_fd> fds, const tain* deadline, const tain& stamp,
+                        Clock& clock, const kernel::SysCalls& sys) {
   if (detail::check_and_clear(fds) < 0) return -1;
   if (!fits_fd_set(fds)) {
     errno = EMFILE;
@@ -110,9 +114,10 @@ int iopause_select(std::span<iopause_fd> fds, const tain* deadline, const tain& 
   timeval timeout{};
   if (plan.timeout) timeout = native_timeout(*plan.timeout);
   timeval no_wait{0, 0};  // a closed fd is ready: check the others without waiting
-  const bool closed_found = mark_closed_beyond_small_table(fds);
-  int result = select_once(fds, closed_found ? &no_wait : plan.timeout ? &timeout : nullptr);
-  if (result < 0 && errno == EBADF) result = report_closed_fds(fds);
+  const bool closed_found = mark_closed_beyond_small_table(fds, *sys.fd);
+  int result =
+      select_once(fds, closed_found ? &no_wait : plan.timeout ? &timeout : nullptr, *sys.poll);
+  if (result < 0 && errno == EBADF) result = report_closed_fds(fds, sys);
   if (result < 0) {
     const int saved_errno = errno;
     for (iopause_fd& entry : fds) entry.revents = 0;

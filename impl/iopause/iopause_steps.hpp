@@ -68,6 +68,15 @@ int poll_family_wait(std::span<iopause_fd> fds, NativeCall call) {
   return result;
 }
 
+// The three implementations through a given kernel table (the public functions pass the native
+// one; iopause_wait dispatches here).
+int ppoll_wait(std::span<iopause_fd> fds, const tain* deadline, const tain& stamp, Clock& clock,
+               const kernel::SysCalls& sys);
+int poll_wait(std::span<iopause_fd> fds, const tain* deadline, const tain& stamp, Clock& clock,
+              const kernel::SysCalls& sys);
+int select_wait(std::span<iopause_fd> fds, const tain* deadline, const tain& stamp, Clock& clock,
+                const kernel::SysCalls& sys);
+
 // IOPAUSE-024: the number of entries with non-zero revents; tells the clock about an idle wait.
 int finish(std::span<const iopause_fd> fds, const WaitPlan& plan, Clock& clock);
 

@@ -236,7 +236,7 @@ TEST_P(Backends, BACKEND_010_select_refuses_fds_at_or_above_FD_SETSIZE) {
 TEST(Registry, BACKEND_005_compiled_backends_in_preference_order) {
   // [req:BACKEND-005]
   EXPECT_EQ(test::backend_names(), (std::vector<std::string>{"epoll", "ppoll", "poll", "select"}));
-  EXPECT_EQ(detail::make_backend("nonsense"), nullptr);
+  EXPECT_EQ(detail::make_backend("nonsense", kernel::native_syscalls()), nullptr);
   SimulatedClock clock;
   EXPECT_EQ(Loop({.clock = &clock}).backend_name(), "epoll");  // the default, unless overridden
 }

@@ -24,9 +24,10 @@ class LoopSink final : public detail::ReadySink {
   Loop& loop_;
 };
 
-std::unique_ptr<detail::Backend> backend_for(std::string_view name) {
-  if (name.empty()) return detail::choose_default_backend();
-  auto backend = detail::make_backend(name);
+std::unique_ptr<detail::Backend> backend_for(std::string_view name, const kernel::SysCalls* sys) {
+  const kernel::SysCalls& calls = sys != nullptr ? *sys : kernel::native_syscalls();
+  if (name.empty()) return detail::choose_default_backend(calls);
+  auto backend = detail::make_backend(name, calls);
   if (!backend) {
     std::string available;
     for (auto compiled : compiled_backends()) (available += ' ') += compiled;
@@ -41,7 +42,7 @@ std::unique_ptr<detail::Backend> backend_for(std::string_view name) {
 Loop::Loop(LoopOptions options)
     : owned_clock_(options.clock ? nullptr : std::make_unique<Stopwatch>()),
       clock_(options.clock ? options.clock : owned_clock_.get()),
-      backend_(backend_for(options.backend)),
+      backend_(backend_for(options.backend, options.sys)),
       timers_(std::make_unique<detail::TimerHeap>()),
       tasks_(std::make_unique<detail::TaskQueue>()) {}
 

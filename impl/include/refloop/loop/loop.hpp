@@ -86,6 +86,10 @@ struct Task {
   detail::TaskState state{};  // owned by the loop; do not touch
 };
 
+namespace kernel {
+struct SysCalls;   // refloop/kernel/syscalls.hpp
+}  // namespace kernel
+
 namespace detail {
 class Backend;     // impl/backend/backend.hpp
 class TimerHeap;   // impl/loop/timer_heap.hpp
@@ -111,6 +115,10 @@ struct LoopOptions {
   // in spec/loop.md: REFLOOP_BACKEND, then IV_EXCLUDE_POLL_METHOD, then the preference order).
   // A named backend ignores the environment. An unavailable backend is fatal.
   std::string_view backend = {};
+  // The system-call tables the backend uses (refloop/kernel/syscalls.hpp); nullptr means the
+  // native ones. Tests, OS emulators and fault injection plug in here. The tables must outlive
+  // the loop.
+  const kernel::SysCalls* sys = nullptr;
 };
 
 // Names of the backends compiled in, in preference order.
