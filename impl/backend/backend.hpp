@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "refloop/kernel/syscalls.hpp"
 #include "refloop/loop/loop.hpp"
@@ -41,10 +42,11 @@ class Backend {
 
   // Flushes pending updates, then waits until some watched fd is ready or the clock reaches
   // `deadline` (absolute; tain_infinite means no deadline), and reports ready fds to `sink`.
-  // `stamp` is the loop's idea of now: the native timeout is clock.kernel_timeout(deadline -
-  // stamp), rounded UP to the native unit so the wait never ends early; after a wait that
-  // returned with nothing ready the backend calls clock.waited_idle(deadline - stamp).
-  // EINTR ends the wait with nothing reported.
+  // `stamp` is the loop's idea of now. The wait is the one wait path of
+  // refloop/kernel/wait_plan.hpp (plan_wait(wait_deadline(deadline), stamp, clock), the native
+  // timeout rounded UP to the backend's unit, finish_wait after the call), so it never ends early
+  // and the clock hears about an idle wait in one place. EINTR ends the wait with nothing
+  // reported.
   virtual void poll(const tain& deadline, const tain& stamp, Clock& clock, ReadySink& sink) = 0;
 
   // The fd's wanted_bands changed (or it was just registered). Lazy: the kernel is told at the
@@ -61,15 +63,16 @@ class Backend {
   virtual void forget(Fd& fd) = 0;
 };
 
-// The wait a backend must not end before: deadline - stamp, zero when the deadline has passed,
-// tain_infinite_relative when there is no deadline (deadline == tain_infinite).
-inline tain relative_wait(const tain& deadline, const tain& stamp) {
-  if (deadline >= tain_infinite) return tain_infinite_relative;
-  if (deadline <= stamp) return tain_zero;
-  return deadline - stamp;
+// The loop's "no deadline" (tain_infinite) in the one encoding of the wait path (a null deadline).
+inline const tain* wait_deadline(const tain& deadline) {
+  return deadline >= tain_infinite ? nullptr : &deadline;
 }
 
-// registry.cpp: names in preference order, and construction by name. make_backend returns
+// registry.cpp: the names of the backends compiled in, in preference order (what
+// refloop::compiled_backends() reports).
+std::vector<std::string_view> backend_names();
+
+// registry.cpp: construction by name. make_backend returns
 // nullptr when the name is unknown, not compiled in, `sys` lacks the interface it needs, or its
 // kernel object cannot be created. A backend makes every system call through `sys`, whose tables
 // must outlive it (refloop/kernel/syscalls.hpp).

@@ -11,13 +11,16 @@
 #include <vector>
 
 #include "backend.hpp"
+#include "refloop/kernel/wait_plan.hpp"
 #include "refloop/loop/fatal.hpp"
 
 namespace refloop::detail {
 
 namespace {
 
-constexpr std::int64_t one_day_ms = 86'400'000;
+// implements: BACKEND-004 (epoll_wait's timeout: whole milliseconds rounded up, never early;
+// capped at a day, after which the loop simply polls again)
+constexpr std::uint64_t one_day_ms = 86'400'000;
 
 std::uint32_t epoll_mask(unsigned bands) {
   // ERR and HUP are always reported by epoll; an err-only fd is added with an empty mask.
@@ -31,14 +34,6 @@ unsigned bands_from_epoll(std::uint32_t events) {
   if (events & EPOLLOUT) bands |= band_out;
   if (events & (EPOLLERR | EPOLLHUP)) bands |= band_in | band_out | band_err;
   return bands;
-}
-
-// implements: BACKEND-004 (rounded up to whole milliseconds, never early; capped at a day, after
-// which the loop simply polls again)
-int timeout_ms(const tain& native) {
-  if (native >= tain_infinite_relative) return -1;
-  const std::uint64_t ms = milliseconds_from_tain(native);
-  return static_cast<int>(ms > one_day_ms ? one_day_ms : ms);
 }
 
 const char* op_name(int op) {
@@ -137,15 +132,15 @@ void EpollBackend::forget(Fd& fd) {
 
 void EpollBackend::poll(const tain& deadline, const tain& stamp, Clock& clock, ReadySink& sink) {
   flush_queue();
-  const tain wanted = relative_wait(deadline, stamp);
+  const kernel::WaitPlan plan = kernel::plan_wait(wait_deadline(deadline), stamp, clock);
   events_.resize(in_kernel_ > 0 ? in_kernel_ : 1);
   const int count = sys_.epoll->epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()),
-                               timeout_ms(clock.kernel_timeout(wanted)));
+                                           kernel::timeout_milliseconds(plan, one_day_ms));
   if (count < 0) {
     if (errno == EINTR) return;
     fatal("epoll backend: epoll_wait failed: error %d[%s]", errno, std::strerror(errno));
   }
-  if (count == 0) clock.waited_idle(wanted);
+  kernel::finish_wait(plan, count, clock);
   for (int i = 0; i < count; ++i)
     sink.ready(*static_cast<Fd*>(events_[static_cast<std::size_t>(i)].data.ptr),
                bands_from_epoll(events_[static_cast<std::size_t>(i)].events));

@@ -2,7 +2,8 @@
 // The common body of the ppoll, poll and select backends (spec/loop.md, BACKEND): a dense
 // array of iopause_fd entries, one per fd with at least one handler, waited on through
 // impl/iopause, so the loop and iopause share one waiting path. The backend files poll.cpp,
-// ppoll.cpp and select.cpp only name the iopause implementation they use.
+// ppoll.cpp and select.cpp only name the iopause implementation they use and whether it can see
+// errors and hangups (select cannot).
 #pragma once
 
 #include <vector>
@@ -14,8 +15,13 @@ namespace refloop::detail {
 
 class PollfdBackend final : public Backend {
  public:
-  PollfdBackend(std::string_view name, IopauseImpl which, const kernel::SysCalls& sys)
-      : name_(name), which_(which), sys_(sys) {}
+  // Whether the native call reports POLLERR and POLLHUP itself (poll, ppoll), or the fds it
+  // found ready must be asked about them with a zero-timeout poll(2) (select).
+  enum class Hangups { reported, probed };
+
+  PollfdBackend(std::string_view name, IopauseImpl which, Hangups hangups,
+                const kernel::SysCalls& sys)
+      : name_(name), which_(which), hangups_(hangups), sys_(sys) {}
 
   [[nodiscard]] std::string_view name() const override { return name_; }
   void poll(const tain& deadline, const tain& stamp, Clock& clock, ReadySink& sink) override;
@@ -27,10 +33,12 @@ class PollfdBackend final : public Backend {
   void add_entry(Fd& fd);
   void remove_entry(Fd& fd);
   void report_failure(int error) const;
-  void report_ready(const std::vector<std::size_t>& ready, ReadySink& sink);
+  void report_ready(ReadySink& sink);
+  void probe_hangups(const std::vector<std::size_t>& ready, std::vector<short>& hangups);
 
   std::string_view name_;
   IopauseImpl which_;
+  Hangups hangups_;
   kernel::SysCalls sys_;  // every system call goes through these tables
   std::vector<iopause_fd> entries_;  // entries_[i] watches owners_[i]->fd
   std::vector<Fd*> owners_;          // Fd::state.backend_slot is the index into both

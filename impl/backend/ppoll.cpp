@@ -7,7 +7,8 @@ namespace refloop::detail {
 
 std::unique_ptr<Backend> make_ppoll_backend(const kernel::SysCalls& sys) {
   if (sys.poll == nullptr || sys.fd == nullptr) return nullptr;
-  return std::make_unique<PollfdBackend>("ppoll", IopauseImpl::ppoll, sys);
+  return std::make_unique<PollfdBackend>("ppoll", IopauseImpl::ppoll,
+                                         PollfdBackend::Hangups::reported, sys);
 }
 
 }  // namespace refloop::detail

@@ -88,15 +88,11 @@ std::unique_ptr<Backend> choose_default_backend(const kernel::SysCalls& sys) {
         compiled_list().c_str(), exclude_list ? exclude_list : "");
 }
 
-}  // namespace refloop::detail
-
-namespace refloop {
-
 // implements: BACKEND-005
-std::vector<std::string_view> compiled_backends() {
+std::vector<std::string_view> backend_names() {
   std::vector<std::string_view> names;
-  for (const auto& entry : detail::preference) names.push_back(entry.name);
+  for (const Entry& entry : preference) names.push_back(entry.name);
   return names;
 }
 
-}  // namespace refloop
+}  // namespace refloop::detail

@@ -7,7 +7,8 @@ namespace refloop::detail {
 
 std::unique_ptr<Backend> make_select_backend(const kernel::SysCalls& sys) {
   if (sys.poll == nullptr || sys.fd == nullptr) return nullptr;
-  return std::make_unique<PollfdBackend>("select", IopauseImpl::select, sys);
+  return std::make_unique<PollfdBackend>("select", IopauseImpl::select,
+                                         PollfdBackend::Hangups::probed, sys);
 }
 
 }  // namespace refloop::detail

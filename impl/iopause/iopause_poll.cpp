@@ -9,30 +9,19 @@
 
 namespace refloop {
 
-namespace {
+int iopause_poll(std::span<iopause_fd> fds, const tain* deadline, const tain& stamp, Clock& clock) {
+  return iopause_wait(IopauseImpl::poll, fds, deadline, stamp, clock, kernel::native_syscalls());
+}
 
 // implements: IOPAUSE-041, IOPAUSE-015
-int native_timeout(const tain& relative) {
-  const std::uint64_t ms = milliseconds_from_tain(relative);
-  return ms > static_cast<std::uint64_t>(INT_MAX) ? INT_MAX : static_cast<int>(ms);
-}
-
-}  // namespace
-
-int iopause_poll(std::span<iopause_fd> fds, const tain* deadline, const tain& stamp, Clock& clock) {
-  return detail::poll_wait(fds, deadline, stamp, clock, kernel::native_syscalls());
-}
-
-int detail::poll_wait(std::span<iopause_fd> fds, const tain* deadline, const tain& stamp,
-                      Clock& clock, const kernel::SysCalls& calls) {
+int detail::poll_step(std::span<iopause_fd> fds, const kernel::WaitPlan& plan,
+                      const kernel::SysCalls& calls, ReventsForm form) {
   kernel::PollCalls& sys = *calls.poll;
-  if (detail::check_and_clear(fds) < 0) return -1;
-  const detail::WaitPlan plan = detail::plan_wait(deadline, stamp, clock);
-  const int timeout = plan.timeout ? native_timeout(*plan.timeout) : -1;
+  const int timeout = kernel::timeout_milliseconds(plan, INT_MAX);
   const int result =
-      detail::poll_family_wait(fds, [&] { return sys.poll(fds.data(), fds.size(), timeout); });
+      poll_family_wait(fds, form, [&] { return sys.poll(fds.data(), fds.size(), timeout); });
   if (result < 0) return -1;
-  return detail::finish(fds, plan, clock);
+  return count_ready(fds);
 }
 
 }  // namespace refloop

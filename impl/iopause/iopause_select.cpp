@@ -1,28 +1,19 @@
 // SPDX-License-Identifier: ISC
 // iopause over select(2), microsecond timeouts (spec/iopause.md, IOPAUSE-042..044). The relative
 // wait rounds UP to the microsecond (skalibs rounds to nearest and can wake 500 ns early). An fd
-// at or above FD_SETSIZE is refused with EMFILE before any FD_SET. select fails as a whole with
+// at or above FD_SETSIZE is refused with EMFILE before any FD_SET (detail::wait checks it). select fails as a whole with
 // EBADF on a closed fd (and ignores one beyond the fd table); this file finds the closed fds and
 // reports them as poll would (POLLNVAL), checking the others without waiting, so all three agree.
 #include <fcntl.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <climits>
-#include <limits>
 
 #include "iopause_steps.hpp"
 
 namespace refloop {
 
 namespace {
-
-// implements: IOPAUSE-043
-timeval native_timeout(const tain& relative) {
-  const auto rounded_up = timeval_from_tain_relative(relative);
-  if (rounded_up) return *rounded_up;
-  return timeval{std::numeric_limits<time_t>::max(), 999'999};
-}
 
 // Entries select should look at: watched, and not already found closed (revents still 0).
 bool takes_part(const iopause_fd& entry) { return detail::is_watched(entry) && entry.revents == 0; }
@@ -89,34 +80,22 @@ bool mark_closed_beyond_small_table(std::span<iopause_fd> fds, kernel::FdCalls& 
   return found;
 }
 
-// implements: IOPAUSE-042
-bool fits_fd_set(std::span<const iopause_fd> fds) {
-  return std::none_of(fds.begin(), fds.end(), [](const iopause_fd& entry) {
-    return detail::is_watched(entry) && entry.fd >= FD_SETSIZE;
-  });
-}
-
 }  // namespace
 
 int iopause_select(std::span<iopause_fd> fds, const tain* deadline, const tain& stamp,
                    Clock& clock) {
-  return detail::select_wait(fds, deadline, stamp, clock, kernel::native_syscalls());
+  return iopause_wait(IopauseImpl::select, fds, deadline, stamp, clock, kernel::native_syscalls());
 }
 
-int detail::select_wait(std::span<iopause_fd> fds, const tain* deadline, const tain& stamp,
-                        Clock& clock, const kernel::SysCalls& sys) {
-  if (detail::check_and_clear(fds) < 0) return -1;
-  if (!fits_fd_set(fds)) {
-    errno = EMFILE;
-    return -1;
-  }
-  const detail::WaitPlan plan = detail::plan_wait(deadline, stamp, clock);
-  timeval timeout{};
-  if (plan.timeout) timeout = native_timeout(*plan.timeout);
+// implements: IOPAUSE-043 (the plan's timeout rounded up to the microsecond). select has no raw
+// form beyond its read and write sets: `form` changes nothing here.
+int detail::select_step(std::span<iopause_fd> fds, const kernel::WaitPlan& plan,
+                        const kernel::SysCalls& sys, ReventsForm /*form*/) {
+  timeval storage{};
+  timeval* timeout = kernel::timeout_timeval(plan, storage);
   timeval no_wait{0, 0};  // a closed fd is ready: check the others without waiting
   const bool closed_found = mark_closed_beyond_small_table(fds, *sys.fd);
-  int result =
-      select_once(fds, closed_found ? &no_wait : plan.timeout ? &timeout : nullptr, *sys.poll);
+  int result = select_once(fds, closed_found ? &no_wait : timeout, *sys.poll);
   if (result < 0 && errno == EBADF) result = report_closed_fds(fds, sys);
   if (result < 0) {
     const int saved_errno = errno;
@@ -124,7 +103,7 @@ int detail::select_wait(std::span<iopause_fd> fds, const tain* deadline, const t
     errno = saved_errno;
     return -1;
   }
-  return detail::finish(fds, plan, clock);
+  return count_ready(fds);
 }
 
 }  // namespace refloop

@@ -37,12 +37,7 @@ std::optional<IopauseImpl> iopause_impl_from_name(std::string_view name) {
 
 int iopause_wait(IopauseImpl which, std::span<iopause_fd> fds, const tain* deadline,
                  const tain& stamp, Clock& clock, const kernel::SysCalls& sys) {
-  switch (which) {
-    case IopauseImpl::ppoll: return detail::ppoll_wait(fds, deadline, stamp, clock, sys);
-    case IopauseImpl::poll: return detail::poll_wait(fds, deadline, stamp, clock, sys);
-    case IopauseImpl::select: return detail::select_wait(fds, deadline, stamp, clock, sys);
-  }
-  return detail::ppoll_wait(fds, deadline, stamp, clock, sys);  // unreachable for a valid enum value
+  return detail::wait(which, fds, deadline, stamp, clock, sys, detail::ReventsForm::normalised);
 }
 
 int iopause_stamp(std::span<iopause_fd> fds, const tain* deadline, tain& stamp, Clock& clock,

@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "backend/backend.hpp"
+#include "refloop/kernel/wait_plan.hpp"
 #include "loop_test_support.hpp"
 
 namespace refloop {
@@ -31,7 +32,7 @@ class ScriptedBackend final : public detail::Backend {
   void poll(const tain& deadline, const tain& stamp, Clock& clock, detail::ReadySink& sink) override {
     calls.push_back("poll");
     for (auto [fd, bands] : std::exchange(to_report, {})) sink.ready(*fd, bands);
-    clock.waited_idle(detail::relative_wait(deadline, stamp));
+    kernel::finish_wait(kernel::plan_wait(detail::wait_deadline(deadline), stamp, clock), 0, clock);
   }
   void notify(Fd& fd) override { calls.push_back("notify " + std::to_string(fd.state.wanted_bands)); }
   int notify_sync(Fd& fd) override { calls.push_back("sync " + std::to_string(fd.fd)); return fd.fd == 99 ? EPERM : 0; }
