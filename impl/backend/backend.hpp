@@ -6,19 +6,23 @@
 // destructor). One file per backend (epoll.cpp, poll.cpp, ppoll.cpp, select.cpp); registry.cpp
 // lists them in preference order.
 //
-// Who owns what in refloop::detail::FdState (see loop.hpp):
+// The contract sees the fd object (refloop/loop/fd.hpp), never the loop's public API; the loop
+// core implements ReadySink. Who owns what in refloop::detail::FdState:
 //   core    owner, wanted_bands, ready_bands, ready_slot
-//   backend registered_bands, notify_queued, backend_slot
+//   backend registered_bands, and backend_area: its own per-fd state (backend_state<T> below),
+//           zeroed by the core when the fd is registered, never read by the core
 // The core changes wanted_bands and then calls notify(); a backend acts only when
 // registered_bands != wanted_bands, so a notify that changes nothing costs no system call.
 #pragma once
 
 #include <memory>
+#include <new>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "refloop/kernel/syscalls.hpp"
-#include "refloop/loop/loop.hpp"
+#include "refloop/loop/fd.hpp"
 #include "refloop/time/clock.hpp"
 #include "refloop/time/tain.hpp"
 
@@ -62,6 +66,16 @@ class Backend {
   // because the caller may close or free it as soon as unregister_fd returns.
   virtual void forget(Fd& fd) = 0;
 };
+
+// A backend's per-fd state, kept in the fd's backend_area: any small trivial type whose all-zero
+// bytes mean "nothing yet" (the area is zeroed at registration; the unsigned char array provides
+// storage in which such objects live implicitly).
+template <class State>
+State& backend_state(Fd& fd) {
+  static_assert(std::is_trivially_copyable_v<State> && std::is_trivially_default_constructible_v<State>);
+  static_assert(sizeof(State) <= sizeof(fd.state.backend_area) && alignof(State) <= 8);
+  return *std::launder(reinterpret_cast<State*>(fd.state.backend_area));
+}
 
 // The loop's "no deadline" (tain_infinite) in the one encoding of the wait path (a null deadline).
 inline const tain* wait_deadline(const tain& deadline) {

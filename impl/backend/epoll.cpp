@@ -36,6 +36,12 @@ unsigned bands_from_epoll(std::uint32_t events) {
   return bands;
 }
 
+// What the epoll backend keeps per fd (detail::backend_state).
+struct EpollFdState {
+  bool queued;              // on queue_, waiting for the flush before the next wait
+  std::int32_t queue_slot;  // its index in queue_ while queued
+};
+
 const char* op_name(int op) {
   return op == EPOLL_CTL_ADD ? "EPOLL_CTL_ADD" : op == EPOLL_CTL_DEL ? "EPOLL_CTL_DEL" : "EPOLL_CTL_MOD";
 }
@@ -77,10 +83,11 @@ int EpollBackend::control(int op, Fd& fd, unsigned bands) {
 
 // implements: BACKEND-002 (lazy: queue once; nothing to do when the kernel already agrees)
 void EpollBackend::notify(Fd& fd) {
-  if (fd.state.notify_queued) return;
+  EpollFdState& mine = backend_state<EpollFdState>(fd);
+  if (mine.queued) return;
   if (fd.state.registered_bands == fd.state.wanted_bands) return;
-  fd.state.notify_queued = true;
-  fd.state.backend_slot = static_cast<std::int32_t>(queue_.size());
+  mine.queued = true;
+  mine.queue_slot = static_cast<std::int32_t>(queue_.size());
   queue_.push_back(&fd);
 }
 
@@ -98,8 +105,7 @@ void EpollBackend::flush_one(Fd& fd) {
 void EpollBackend::flush_queue() {
   for (Fd* fd : queue_) {
     if (fd == nullptr) continue;  // forgotten since it was queued
-    fd->state.notify_queued = false;
-    fd->state.backend_slot = -1;
+    backend_state<EpollFdState>(*fd) = EpollFdState{};
     flush_one(*fd);
   }
   queue_.clear();
@@ -120,9 +126,9 @@ int EpollBackend::notify_sync(Fd& fd) {
 }
 
 void EpollBackend::forget(Fd& fd) {
-  if (fd.state.notify_queued) queue_[static_cast<std::size_t>(fd.state.backend_slot)] = nullptr;
-  fd.state.notify_queued = false;
-  fd.state.backend_slot = -1;
+  EpollFdState& mine = backend_state<EpollFdState>(fd);
+  if (mine.queued) queue_[static_cast<std::size_t>(mine.queue_slot)] = nullptr;
+  mine = EpollFdState{};
   if (fd.state.registered_bands == 0) return;
   if (const int error = control(EPOLL_CTL_DEL, fd, 0); error != 0)
     fatal("epoll backend: fd %d was closed while registered (epoll_ctl(EPOLL_CTL_DEL): error "

@@ -31,6 +31,14 @@ short events_for(unsigned bands) {
   return events;
 }
 
+// What the pollfd backends keep per fd (detail::backend_state): where its entry is, valid while
+// registered_bands != 0.
+struct PollfdFdState {
+  std::int32_t entry;  // index into entries_ and owners_
+};
+
+std::int32_t& entry_of(Fd& fd) { return backend_state<PollfdFdState>(fd).entry; }
+
 [[noreturn]] void closed_while_registered(std::string_view backend, int fd) {
   fatal("%.*s backend: fd %d was closed while registered (POLLNVAL)",
         static_cast<int>(backend.size()), backend.data(), fd);
@@ -39,20 +47,20 @@ short events_for(unsigned bands) {
 }  // namespace
 
 void PollfdBackend::add_entry(Fd& fd) {
-  fd.state.backend_slot = static_cast<std::int32_t>(entries_.size());
+  entry_of(fd) = static_cast<std::int32_t>(entries_.size());
   entries_.push_back(iopause_fd{fd.fd, events_for(fd.state.wanted_bands), 0});
   owners_.push_back(&fd);
 }
 
 // Swap-remove: the last entry fills the hole and learns its new index.
 void PollfdBackend::remove_entry(Fd& fd) {
-  const auto hole = static_cast<std::size_t>(fd.state.backend_slot);
+  const auto hole = static_cast<std::size_t>(entry_of(fd));
   entries_[hole] = entries_.back();
   owners_[hole] = owners_.back();
-  owners_[hole]->state.backend_slot = static_cast<std::int32_t>(hole);
+  entry_of(*owners_[hole]) = static_cast<std::int32_t>(hole);
   entries_.pop_back();
   owners_.pop_back();
-  fd.state.backend_slot = -1;
+  entry_of(fd) = 0;
 }
 
 // implements: BACKEND-002 (no kernel call at all; the array is read at the next wait)
@@ -64,7 +72,7 @@ void PollfdBackend::notify(Fd& fd) {
   } else if (wanted == 0) {
     remove_entry(fd);
   } else {
-    entries_[static_cast<std::size_t>(fd.state.backend_slot)].events = events_for(wanted);
+    entries_[static_cast<std::size_t>(entry_of(fd))].events = events_for(wanted);
   }
   fd.state.registered_bands = static_cast<std::uint8_t>(wanted);
 }

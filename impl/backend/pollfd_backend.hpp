@@ -41,7 +41,7 @@ class PollfdBackend final : public Backend {
   Hangups hangups_;
   kernel::SysCalls sys_;  // every system call goes through these tables
   std::vector<iopause_fd> entries_;  // entries_[i] watches owners_[i]->fd
-  std::vector<Fd*> owners_;          // Fd::state.backend_slot is the index into both
+  std::vector<Fd*> owners_;          // the fd's PollfdFdState::entry is the index into both
 };
 
 }  // namespace refloop::detail

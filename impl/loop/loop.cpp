@@ -12,10 +12,8 @@
 
 namespace refloop {
 
-namespace {
-
 // Forwards the backend's readiness reports to the loop (BACKEND-002: the single upcall).
-class LoopSink final : public detail::ReadySink {
+class detail::LoopSink final : public detail::ReadySink {
  public:
   explicit LoopSink(Loop& loop) : loop_(loop) {}
   void ready(Fd& fd, unsigned bands) override { loop_.fd_ready(fd, bands); }
@@ -23,6 +21,8 @@ class LoopSink final : public detail::ReadySink {
  private:
   Loop& loop_;
 };
+
+namespace {
 
 std::unique_ptr<detail::Backend> backend_for(std::string_view name, const kernel::SysCalls* sys) {
   const kernel::SysCalls& calls = sys != nullptr ? *sys : kernel::native_syscalls();
@@ -111,7 +111,7 @@ tain Loop::poll_deadline(RunMode mode) {
 
 // implements: TIME-003 (the cached time is invalid after every poll)
 void Loop::poll_for_events(const tain& deadline) {
-  LoopSink sink(*this);
+  detail::LoopSink sink(*this);
   const tain stamp = now();
   try {
     backend_->poll(deadline, stamp, *clock_, sink);

@@ -14,32 +14,13 @@
 #include <string_view>
 #include <vector>
 
+#include "refloop/loop/fd.hpp"
 #include "refloop/time/clock.hpp"
 #include "refloop/time/tain.hpp"
 
 namespace refloop {
 
-class Loop;
-using Handler = void (*)(void* cookie);
-
-// Readiness bands, as in ivykis (IN = 1, OUT = 2, ERR = 4).
-inline constexpr unsigned band_in = 1;
-inline constexpr unsigned band_out = 2;
-inline constexpr unsigned band_err = 4;
-
 namespace detail {
-
-// Loop-private state of an Fd. The comments say who writes each field: the core (impl/loop) or
-// the backend (impl/backend). Callers never touch it.
-struct FdState {
-  Loop* owner = nullptr;              // core: the loop the fd is registered with, or null
-  std::uint8_t wanted_bands = 0;      // core: bands whose handler is non-null
-  std::uint8_t ready_bands = 0;       // core: bands reported in the current poll round
-  std::uint8_t registered_bands = 0;  // backend: bands the kernel (or pollfd array) watches
-  bool notify_queued = false;         // backend: on the backend's lazy-update queue
-  std::int32_t ready_slot = -1;       // core: index in the loop's dispatch list, or -1
-  std::int32_t backend_slot = -1;     // backend: its own index (pollfd array, update queue)
-};
 
 // Loop-private state of a Timer.
 struct TimerState {
@@ -57,18 +38,6 @@ struct TaskState {
 };
 
 }  // namespace detail
-
-// [FD-001] A file descriptor watched for readiness. Set `fd` before registering; the handlers
-// are read at call time and changed through Loop::set_handler_* while registered. `cookie` may
-// change at any time. Standard layout: the five public fields come first, in ivykis's order.
-struct Fd {
-  int fd = -1;
-  void* cookie = nullptr;
-  Handler handler_in = nullptr;
-  Handler handler_out = nullptr;
-  Handler handler_err = nullptr;
-  detail::FdState state{};  // owned by the loop; do not touch
-};
 
 // [TIMER-001] A one-shot timer at an absolute time on the loop's clock. `expires` must not
 // change while registered; `cookie` and `handler` may change at any time.
@@ -92,6 +61,7 @@ struct SysCalls;   // refloop/kernel/syscalls.hpp
 
 namespace detail {
 class Backend;     // impl/backend/backend.hpp
+class LoopSink;    // impl/loop/loop.cpp: the backend's readiness upcall into the loop
 class TimerHeap;   // impl/loop/timer_heap.hpp
 class TaskQueue;   // impl/loop/task_queue.hpp
 }  // namespace detail
@@ -170,10 +140,11 @@ class Loop {
   [[nodiscard]] std::size_t registered_count() const { return registered_count_; }
   [[nodiscard]] std::string_view backend_name() const;
 
-  // The backend upcall (detail::ReadySink in backend.hpp forwards here): fd is ready in bands.
+ private:
+  friend class detail::LoopSink;
+  // The backend upcall (detail::ReadySink in backend.hpp, through LoopSink): fd is ready in bands.
   void fd_ready(Fd& fd, unsigned bands);
 
- private:
   void run_expired_timers();
   void run_tasks();
   bool should_stop(Step& why);
