@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "refloop/kernel/syscalls.hpp"
+#include "refloop/loop/backend_traits.hpp"
 #include "refloop/loop/fd.hpp"
 #include "refloop/time/clock.hpp"
 #include "refloop/time/tain.hpp"
@@ -72,7 +73,8 @@ class Backend {
 // storage in which such objects live implicitly).
 template <class State>
 State& backend_state(Fd& fd) {
-  static_assert(std::is_trivially_copyable_v<State> && std::is_trivially_default_constructible_v<State>);
+  static_assert(std::is_trivially_copyable_v<State>);
+  static_assert(std::is_trivially_default_constructible_v<State>);
   static_assert(sizeof(State) <= sizeof(fd.state.backend_area) && alignof(State) <= 8);
   return *std::launder(reinterpret_cast<State*>(fd.state.backend_area));
 }
@@ -85,6 +87,8 @@ inline const tain* wait_deadline(const tain& deadline) {
 // registry.cpp: the names of the backends compiled in, in preference order (what
 // refloop::compiled_backends() reports).
 std::vector<std::string_view> backend_names();
+// registry.cpp: a compiled backend's traits, or nullptr (what refloop::backend_traits reports).
+const BackendTraits* traits_of(std::string_view name);
 
 // registry.cpp: construction by name. make_backend returns
 // nullptr when the name is unknown, not compiled in, `sys` lacks the interface it needs, or its
@@ -97,10 +101,14 @@ std::unique_ptr<Backend> make_backend(std::string_view name, const kernel::SysCa
 // getuid() != geteuid()). Fatal when nothing is left.
 std::unique_ptr<Backend> choose_default_backend(const kernel::SysCalls& sys);
 
-// One factory per backend file.
+// One factory and one set of traits (refloop/loop/backend_traits.hpp) per backend file.
 std::unique_ptr<Backend> make_epoll_backend(const kernel::SysCalls& sys);
+extern const BackendTraits epoll_traits;
 std::unique_ptr<Backend> make_poll_backend(const kernel::SysCalls& sys);
+extern const BackendTraits poll_traits;
 std::unique_ptr<Backend> make_ppoll_backend(const kernel::SysCalls& sys);
+extern const BackendTraits ppoll_traits;
 std::unique_ptr<Backend> make_select_backend(const kernel::SysCalls& sys);
+extern const BackendTraits select_traits;
 
 }  // namespace refloop::detail

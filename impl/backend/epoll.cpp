@@ -21,6 +21,7 @@ namespace {
 // implements: BACKEND-004 (epoll_wait's timeout: whole milliseconds rounded up, never early;
 // capped at a day, after which the loop simply polls again)
 constexpr std::uint64_t one_day_ms = 86'400'000;
+constexpr tain one_millisecond = tain::normalised(0, 1'000'000);
 
 std::uint32_t epoll_mask(unsigned bands) {
   // ERR and HUP are always reported by epoll; an err-only fd is added with an empty mask.
@@ -53,7 +54,7 @@ class EpollBackend final : public Backend {
   EpollBackend(const EpollBackend&) = delete;
   EpollBackend& operator=(const EpollBackend&) = delete;
 
-  [[nodiscard]] std::string_view name() const override { return "epoll"; }
+  [[nodiscard]] std::string_view name() const override { return epoll_traits.name; }
   void poll(const tain& deadline, const tain& stamp, Clock& clock, ReadySink& sink) override;
   void notify(Fd& fd) override;
   int notify_sync(Fd& fd) override;
@@ -153,6 +154,19 @@ void EpollBackend::poll(const tain& deadline, const tain& stamp, Clock& clock, R
 }
 
 }  // namespace
+
+const BackendTraits epoll_traits{
+    .name = "epoll",
+    .timeout_unit = one_millisecond,
+    .timeout_cap = tain::seconds(one_day_ms / 1000),
+    .err_only = BackendTraits::ErrOnly::errors_only,  // added with an empty mask
+    .sees_hangup_of_unwritable_out_only_fd = true,   // EPOLLHUP is always reported
+    .closed_fd = BackendTraits::ClosedFd::when_told, // epoll_ctl fails with EBADF
+    .regular_file = BackendTraits::RegularFile::refused,  // epoll_ctl: EPERM
+    .fd_limit = 0,
+    .lazy_registration = true,  // queued by notify, flushed before each wait
+    .timer_task_order_may_vary = false,
+};
 
 std::unique_ptr<Backend> make_epoll_backend(const kernel::SysCalls& sys) {
   if (sys.epoll == nullptr || sys.fd == nullptr) return nullptr;

@@ -13,15 +13,38 @@
 
 namespace refloop::detail {
 
+// The traits the three pollfd backends share; each backend file adds its timeout unit and cap,
+// whether it sees every hangup, and its fd limit.
+constexpr BackendTraits pollfd_traits(std::string_view name, tain unit, tain cap,
+                                      bool sees_all_hangups, int fd_limit) {
+  return BackendTraits{
+      .name = name,
+      .timeout_unit = unit,
+      .timeout_cap = cap,
+      .err_only = BackendTraits::ErrOnly::as_readable,  // iopause cannot wait for errors alone
+      .sees_hangup_of_unwritable_out_only_fd = sees_all_hangups,
+      .closed_fd = BackendTraits::ClosedFd::at_wait,  // POLLNVAL
+      .regular_file = BackendTraits::RegularFile::always_ready,
+      .fd_limit = fd_limit,
+      .lazy_registration = false,  // the array is the kernel's input at every wait
+      .timer_task_order_may_vary = false,
+  };
+}
+
+// The largest native timeouts iopause passes (spec/iopause.md, IOPAUSE-015).
+constexpr tain int_max_milliseconds = tain::normalised(2'147'483, 647'000'000);
+constexpr tain largest_timespec = tain::normalised(9'223'372'036'854'775'807u, 999'999'999);
+constexpr tain largest_timeval = tain::normalised(9'223'372'036'854'775'807u, 999'999'000);
+
 class PollfdBackend final : public Backend {
  public:
   // Whether the native call reports POLLERR and POLLHUP itself (poll, ppoll), or the fds it
   // found ready must be asked about them with a zero-timeout poll(2) (select).
   enum class Hangups { reported, probed };
 
-  PollfdBackend(std::string_view name, IopauseImpl which, Hangups hangups,
+  PollfdBackend(const BackendTraits& traits, IopauseImpl which, Hangups hangups,
                 const kernel::SysCalls& sys)
-      : name_(name), which_(which), hangups_(hangups), sys_(sys) {}
+      : name_(traits.name), which_(which), hangups_(hangups), sys_(sys) {}
 
   [[nodiscard]] std::string_view name() const override { return name_; }
   void poll(const tain& deadline, const tain& stamp, Clock& clock, ReadySink& sink) override;
