@@ -166,6 +166,8 @@ const BackendTraits epoll_traits{
     .fd_limit = 0,
     .lazy_registration = true,  // queued by notify, flushed before each wait
     .timer_task_order_may_vary = false,
+    .wait_call = "epoll_wait",
+    .interest_call = "epoll_ctl",
 };
 
 std::unique_ptr<Backend> make_epoll_backend(const kernel::SysCalls& sys) {

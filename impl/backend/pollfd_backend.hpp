@@ -17,6 +17,7 @@ namespace refloop::detail {
 // whether it sees every hangup, and its fd limit.
 constexpr BackendTraits pollfd_traits(std::string_view name, tain unit, tain cap,
                                       bool sees_all_hangups, int fd_limit) {
+  // The backend's name is the iopause implementation it waits with, and so the wait call.
   return BackendTraits{
       .name = name,
       .timeout_unit = unit,
@@ -28,6 +29,8 @@ constexpr BackendTraits pollfd_traits(std::string_view name, tain unit, tain cap
       .fd_limit = fd_limit,
       .lazy_registration = false,  // the array is the kernel's input at every wait
       .timer_task_order_may_vary = false,
+      .wait_call = name,
+      .interest_call = {},
   };
 }
 

@@ -37,6 +37,11 @@ struct BackendTraits {
   // Whether the model must accept a timer-versus-task order that differs from the common one
   // (ivykis's epoll-timerfd and kqueue methods deliver timers as fd events); false for all so far.
   bool timer_task_order_may_vary;
+  // The system calls (members of refloop/kernel/syscalls.hpp) it makes to wait, and to tell the
+  // kernel of an interest change (empty when it keeps interest in user space); spec/fault.md
+  // says what it does when each fails.
+  std::string_view wait_call;
+  std::string_view interest_call;
 };
 
 // The traits of a compiled backend (compiled_backends() in refloop/loop/loop.hpp), or nullptr.
