@@ -35,10 +35,13 @@ struct Side {
   CFunc refloop;
   CFunc skalibs;
   const char* name;
+  // skalibs waits with select(2)'s fd sets: a closed fd fails the call, the count is of set bits,
+  // and partial masks read as READ (rows 5 and 7 below).
+  bool skalibs_uses_fd_sets;
 };
-const Side sides[] = {{&iopause_ppoll, &skalibs_real_iopause_ppoll, "ppoll"},
-                      {&iopause_poll, &skalibs_real_iopause_poll, "poll"},
-                      {&iopause_select, &skalibs_real_iopause_select, "select"}};
+const Side sides[] = {{&iopause_ppoll, &skalibs_real_iopause_ppoll, "ppoll", false},
+                      {&iopause_poll, &skalibs_real_iopause_poll, "poll", false},
+                      {&iopause_select, &skalibs_real_iopause_select, "select", true}};
 
 struct Answer {
   int result = 0;
@@ -116,7 +119,7 @@ std::set<std::string> seen;
 // Fails unless every difference between the two answers is a listed deviation.
 void expect_explained(const Side& side, const std::vector<iopause_fd>& fds, const Answer& s,
                       const Answer& r) {
-  const bool select = std::string(side.name) == "select";
+  const bool select = side.skalibs_uses_fd_sets;
   bool unknown_bits = false;
   for (const iopause_fd& e : fds) unknown_bits |= has_unknown_bits(e.events);
   if (unknown_bits) {  // row 11

@@ -171,8 +171,10 @@ std::vector<Column> available_columns(const std::string& impl, const std::string
                                [which](const Column&) { return std::make_unique<RefloopAdapter>(which); }});
     }
   }
-  if ((impl == "all" || impl == "model") && (backend.empty() || backend == "ppoll" || impl == "model"))
-    columns.push_back(Column{"model", "model", "ppoll", false, false,
+  const std::string model_answers_as = iopause_impl_name(iopause_default_impl);
+  if ((impl == "all" || impl == "model") &&
+      (backend.empty() || backend == model_answers_as || impl == "model"))
+    columns.push_back(Column{"model", "model", model_answers_as, false, false,
                              [](const Column&) { return std::make_unique<ModelAdapter>(); }});
   if (columns.empty()) error = "no column for --impl " + impl + (backend.empty() ? "" : " --backend " + backend);
   return columns;

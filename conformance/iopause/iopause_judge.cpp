@@ -26,9 +26,7 @@ struct Prediction {
   std::int64_t elapsed_ns = 0;
 };
 
-mi::Impl impl_named(const std::string& name) {
-  return name == "select" ? mi::Impl::select : name == "poll" ? mi::Impl::poll : mi::Impl::ppoll;
-}
+mi::Impl impl_named(const std::string& name) { return mi::impl_named(name); }
 
 // The implementation a wait uses in this column (IOCOMPAT-003, IOCOMPAT-004, IOPAUSE-004).
 std::string wait_backend(const Column& column, WaitKind kind) {

@@ -15,6 +15,7 @@
 
 #include "loop/loop_model.hpp"
 #include "loop/ops.hpp"
+#include "refloop/loop/backend_traits.hpp"
 #include "refloop/time/tain.hpp"
 
 namespace refloop::conformance {
@@ -105,10 +106,16 @@ struct RunRecord {
 
 class Judge {
  public:
-  // The model learns the subject's backend from its name ("refloop/select" -> "select") for the
-  // kernel differences spec/loop.md names per backend (BACKEND-011).
+  // The model learns the kernel differences spec/loop.md names per backend (BACKEND-011) from the
+  // traits refloop's backend of the subject's name declares ("refloop/select" -> "select"; a
+  // method refloop lacks, such as ivykis's epoll-timerfd, gets the common rules).
   explicit Judge(Subject& subject)
-      : subject_(subject), model_(tain_epoch, model::loop::BackendTraits::of(backend_of(subject.name()))) {}
+      : subject_(subject), model_(tain_epoch, model_traits(backend_of(subject.name()))) {}
+  static model::loop::BackendTraits model_traits(const std::string& backend) {
+    const BackendTraits* traits = backend_traits(backend);
+    if (traits == nullptr) return {};
+    return model::loop::BackendTraits{!traits->sees_hangup_of_unwritable_out_only_fd};
+  }
   static std::string backend_of(const std::string& subject_name) {
     const auto slash = subject_name.find('/');
     return slash == std::string::npos ? std::string() : subject_name.substr(slash + 1);

@@ -6,17 +6,24 @@
 // destructor). One file per backend (epoll.cpp, poll.cpp, ppoll.cpp, select.cpp); registry.cpp
 // lists them in preference order.
 //
-// Who owns what in refloop::detail::FdState (see loop.hpp):
+// The contract sees the fd object (refloop/loop/fd.hpp), never the loop's public API; the loop
+// core implements ReadySink. Who owns what in refloop::detail::FdState:
 //   core    owner, wanted_bands, ready_bands, ready_slot
-//   backend registered_bands, notify_queued, backend_slot
+//   backend registered_bands, and backend_area: its own per-fd state (backend_state<T> below),
+//           zeroed by the core when the fd is registered, never read by the core
 // The core changes wanted_bands and then calls notify(); a backend acts only when
 // registered_bands != wanted_bands, so a notify that changes nothing costs no system call.
 #pragma once
 
 #include <memory>
+#include <new>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
-#include "refloop/loop/loop.hpp"
+#include "refloop/kernel/syscalls.hpp"
+#include "refloop/loop/backend_traits.hpp"
+#include "refloop/loop/fd.hpp"
 #include "refloop/time/clock.hpp"
 #include "refloop/time/tain.hpp"
 
@@ -40,10 +47,11 @@ class Backend {
 
   // Flushes pending updates, then waits until some watched fd is ready or the clock reaches
   // `deadline` (absolute; tain_infinite means no deadline), and reports ready fds to `sink`.
-  // `stamp` is the loop's idea of now: the native timeout is clock.kernel_timeout(deadline -
-  // stamp), rounded UP to the native unit so the wait never ends early; after a wait that
-  // returned with nothing ready the backend calls clock.waited_idle(deadline - stamp).
-  // EINTR ends the wait with nothing reported.
+  // `stamp` is the loop's idea of now. The wait is the one wait path of
+  // refloop/kernel/wait_plan.hpp (plan_wait(wait_deadline(deadline), stamp, clock), the native
+  // timeout rounded UP to the backend's unit, finish_wait after the call), so it never ends early
+  // and the clock hears about an idle wait in one place. EINTR ends the wait with nothing
+  // reported.
   virtual void poll(const tain& deadline, const tain& stamp, Clock& clock, ReadySink& sink) = 0;
 
   // The fd's wanted_bands changed (or it was just registered). Lazy: the kernel is told at the
@@ -60,27 +68,47 @@ class Backend {
   virtual void forget(Fd& fd) = 0;
 };
 
-// The wait a backend must not end before: deadline - stamp, zero when the deadline has passed,
-// tain_infinite_relative when there is no deadline (deadline == tain_infinite).
-inline tain relative_wait(const tain& deadline, const tain& stamp) {
-  if (deadline >= tain_infinite) return tain_infinite_relative;
-  if (deadline <= stamp) return tain_zero;
-  return deadline - stamp;
+// A backend's per-fd state, kept in the fd's backend_area: any small trivial type whose all-zero
+// bytes mean "nothing yet" (the area is zeroed at registration; the unsigned char array provides
+// storage in which such objects live implicitly).
+template <class State>
+State& backend_state(Fd& fd) {
+  static_assert(std::is_trivially_copyable_v<State>);
+  static_assert(std::is_trivially_default_constructible_v<State>);
+  static_assert(sizeof(State) <= sizeof(fd.state.backend_area) && alignof(State) <= 8);
+  return *std::launder(reinterpret_cast<State*>(fd.state.backend_area));
 }
 
-// registry.cpp: names in preference order, and construction by name. make_backend returns
-// nullptr when the name is unknown, not compiled in, or its kernel object cannot be created.
-std::unique_ptr<Backend> make_backend(std::string_view name);
+// The loop's "no deadline" (tain_infinite) in the one encoding of the wait path (a null deadline).
+inline const tain* wait_deadline(const tain& deadline) {
+  return deadline >= tain_infinite ? nullptr : &deadline;
+}
+
+// registry.cpp: the names of the backends compiled in, in preference order (what
+// refloop::compiled_backends() reports).
+std::vector<std::string_view> backend_names();
+// registry.cpp: a compiled backend's traits, or nullptr (what refloop::backend_traits reports).
+const BackendTraits* traits_of(std::string_view name);
+
+// registry.cpp: construction by name. make_backend returns
+// nullptr when the name is unknown, not compiled in, `sys` lacks the interface it needs, or its
+// kernel object cannot be created. A backend makes every system call through `sys`, whose tables
+// must outlive it (refloop/kernel/syscalls.hpp).
+std::unique_ptr<Backend> make_backend(std::string_view name, const kernel::SysCalls& sys);
 
 // The default choice (BACKEND-00x): REFLOOP_BACKEND forces one (fatal if unavailable);
 // otherwise the preference order, skipping names in IV_EXCLUDE_POLL_METHOD (ignored when
 // getuid() != geteuid()). Fatal when nothing is left.
-std::unique_ptr<Backend> choose_default_backend();
+std::unique_ptr<Backend> choose_default_backend(const kernel::SysCalls& sys);
 
-// One factory per backend file.
-std::unique_ptr<Backend> make_epoll_backend();
-std::unique_ptr<Backend> make_poll_backend();
-std::unique_ptr<Backend> make_ppoll_backend();
-std::unique_ptr<Backend> make_select_backend();
+// One factory and one set of traits (refloop/loop/backend_traits.hpp) per backend file.
+std::unique_ptr<Backend> make_epoll_backend(const kernel::SysCalls& sys);
+extern const BackendTraits epoll_traits;
+std::unique_ptr<Backend> make_poll_backend(const kernel::SysCalls& sys);
+extern const BackendTraits poll_traits;
+std::unique_ptr<Backend> make_ppoll_backend(const kernel::SysCalls& sys);
+extern const BackendTraits ppoll_traits;
+std::unique_ptr<Backend> make_select_backend(const kernel::SysCalls& sys);
+extern const BackendTraits select_traits;
 
 }  // namespace refloop::detail

@@ -5,20 +5,23 @@
 // close the fd as soon as unregister_fd returns. A kernel refusal at the flush is fatal
 // (FATAL-004), as in ivykis.
 #include <sys/epoll.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <vector>
 
 #include "backend.hpp"
+#include "refloop/kernel/wait_plan.hpp"
 #include "refloop/loop/fatal.hpp"
 
 namespace refloop::detail {
 
 namespace {
 
-constexpr std::int64_t one_day_ms = 86'400'000;
+// implements: BACKEND-004 (epoll_wait's timeout: whole milliseconds rounded up, never early;
+// capped at a day, after which the loop simply polls again)
+constexpr std::uint64_t one_day_ms = 86'400'000;
+constexpr tain one_millisecond = tain::normalised(0, 1'000'000);
 
 std::uint32_t epoll_mask(unsigned bands) {
   // ERR and HUP are always reported by epoll; an err-only fd is added with an empty mask.
@@ -34,13 +37,11 @@ unsigned bands_from_epoll(std::uint32_t events) {
   return bands;
 }
 
-// implements: BACKEND-004 (rounded up to whole milliseconds, never early; capped at a day, after
-// which the loop simply polls again)
-int timeout_ms(const tain& native) {
-  if (native >= tain_infinite_relative) return -1;
-  const std::uint64_t ms = milliseconds_from_tain(native);
-  return static_cast<int>(ms > one_day_ms ? one_day_ms : ms);
-}
+// What the epoll backend keeps per fd (detail::backend_state).
+struct EpollFdState {
+  bool queued;              // on queue_, waiting for the flush before the next wait
+  std::int32_t queue_slot;  // its index in queue_ while queued
+};
 
 const char* op_name(int op) {
   return op == EPOLL_CTL_ADD ? "EPOLL_CTL_ADD" : op == EPOLL_CTL_DEL ? "EPOLL_CTL_DEL" : "EPOLL_CTL_MOD";
@@ -48,12 +49,12 @@ const char* op_name(int op) {
 
 class EpollBackend final : public Backend {
  public:
-  explicit EpollBackend(int epfd) : epfd_(epfd) {}
-  ~EpollBackend() override { ::close(epfd_); }
+  EpollBackend(int epfd, const kernel::SysCalls& sys) : sys_(sys), epfd_(epfd) {}
+  ~EpollBackend() override { sys_.fd->close(epfd_); }
   EpollBackend(const EpollBackend&) = delete;
   EpollBackend& operator=(const EpollBackend&) = delete;
 
-  [[nodiscard]] std::string_view name() const override { return "epoll"; }
+  [[nodiscard]] std::string_view name() const override { return epoll_traits.name; }
   void poll(const tain& deadline, const tain& stamp, Clock& clock, ReadySink& sink) override;
   void notify(Fd& fd) override;
   int notify_sync(Fd& fd) override;
@@ -64,6 +65,7 @@ class EpollBackend final : public Backend {
   void flush_one(Fd& fd);
   void flush_queue();
 
+  kernel::SysCalls sys_;  // every system call goes through these tables
   int epfd_;
   std::vector<Fd*> queue_;          // fds whose wanted bands may differ from the kernel's
   std::size_t in_kernel_ = 0;       // fds the kernel watches (sizes the event buffer)
@@ -74,7 +76,7 @@ int EpollBackend::control(int op, Fd& fd, unsigned bands) {
   epoll_event event{};
   event.events = epoll_mask(bands);
   event.data.ptr = &fd;
-  if (epoll_ctl(epfd_, op, fd.fd, &event) != 0) return errno;
+  if (sys_.epoll->epoll_ctl(epfd_, op, fd.fd, &event) != 0) return errno;
   if (op == EPOLL_CTL_ADD) ++in_kernel_;
   if (op == EPOLL_CTL_DEL) --in_kernel_;
   return 0;
@@ -82,10 +84,11 @@ int EpollBackend::control(int op, Fd& fd, unsigned bands) {
 
 // implements: BACKEND-002 (lazy: queue once; nothing to do when the kernel already agrees)
 void EpollBackend::notify(Fd& fd) {
-  if (fd.state.notify_queued) return;
+  EpollFdState& mine = backend_state<EpollFdState>(fd);
+  if (mine.queued) return;
   if (fd.state.registered_bands == fd.state.wanted_bands) return;
-  fd.state.notify_queued = true;
-  fd.state.backend_slot = static_cast<std::int32_t>(queue_.size());
+  mine.queued = true;
+  mine.queue_slot = static_cast<std::int32_t>(queue_.size());
   queue_.push_back(&fd);
 }
 
@@ -103,8 +106,7 @@ void EpollBackend::flush_one(Fd& fd) {
 void EpollBackend::flush_queue() {
   for (Fd* fd : queue_) {
     if (fd == nullptr) continue;  // forgotten since it was queued
-    fd->state.notify_queued = false;
-    fd->state.backend_slot = -1;
+    backend_state<EpollFdState>(*fd) = EpollFdState{};
     flush_one(*fd);
   }
   queue_.clear();
@@ -125,9 +127,9 @@ int EpollBackend::notify_sync(Fd& fd) {
 }
 
 void EpollBackend::forget(Fd& fd) {
-  if (fd.state.notify_queued) queue_[static_cast<std::size_t>(fd.state.backend_slot)] = nullptr;
-  fd.state.notify_queued = false;
-  fd.state.backend_slot = -1;
+  EpollFdState& mine = backend_state<EpollFdState>(fd);
+  if (mine.queued) queue_[static_cast<std::size_t>(mine.queue_slot)] = nullptr;
+  mine = EpollFdState{};
   if (fd.state.registered_bands == 0) return;
   if (const int error = control(EPOLL_CTL_DEL, fd, 0); error != 0)
     fatal("epoll backend: fd %d was closed while registered (epoll_ctl(EPOLL_CTL_DEL): error "
@@ -137,15 +139,15 @@ void EpollBackend::forget(Fd& fd) {
 
 void EpollBackend::poll(const tain& deadline, const tain& stamp, Clock& clock, ReadySink& sink) {
   flush_queue();
-  const tain wanted = relative_wait(deadline, stamp);
+  const kernel::WaitPlan plan = kernel::plan_wait(wait_deadline(deadline), stamp, clock);
   events_.resize(in_kernel_ > 0 ? in_kernel_ : 1);
-  const int count = epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()),
-                               timeout_ms(clock.kernel_timeout(wanted)));
+  const int count = sys_.epoll->epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()),
+                                           kernel::timeout_milliseconds(plan, one_day_ms));
   if (count < 0) {
     if (errno == EINTR) return;
     fatal("epoll backend: epoll_wait failed: error %d[%s]", errno, std::strerror(errno));
   }
-  if (count == 0) clock.waited_idle(wanted);
+  kernel::finish_wait(plan, count, clock);
   for (int i = 0; i < count; ++i)
     sink.ready(*static_cast<Fd*>(events_[static_cast<std::size_t>(i)].data.ptr),
                bands_from_epoll(events_[static_cast<std::size_t>(i)].events));
@@ -153,10 +155,26 @@ void EpollBackend::poll(const tain& deadline, const tain& stamp, Clock& clock, R
 
 }  // namespace
 
-std::unique_ptr<Backend> make_epoll_backend() {
-  const int epfd = epoll_create1(EPOLL_CLOEXEC);
+const BackendTraits epoll_traits{
+    .name = "epoll",
+    .timeout_unit = one_millisecond,
+    .timeout_cap = tain::seconds(one_day_ms / 1000),
+    .err_only = BackendTraits::ErrOnly::errors_only,  // added with an empty mask
+    .sees_hangup_of_unwritable_out_only_fd = true,   // EPOLLHUP is always reported
+    .closed_fd = BackendTraits::ClosedFd::when_told, // epoll_ctl fails with EBADF
+    .regular_file = BackendTraits::RegularFile::refused,  // epoll_ctl: EPERM
+    .fd_limit = 0,
+    .lazy_registration = true,  // queued by notify, flushed before each wait
+    .timer_task_order_may_vary = false,
+    .wait_call = "epoll_wait",
+    .interest_call = "epoll_ctl",
+};
+
+std::unique_ptr<Backend> make_epoll_backend(const kernel::SysCalls& sys) {
+  if (sys.epoll == nullptr || sys.fd == nullptr) return nullptr;
+  const int epfd = sys.epoll->epoll_create1(EPOLL_CLOEXEC);
   if (epfd < 0) return nullptr;
-  return std::make_unique<EpollBackend>(epfd);
+  return std::make_unique<EpollBackend>(epfd, sys);
 }
 
 }  // namespace refloop::detail

@@ -5,8 +5,14 @@
 
 namespace refloop::detail {
 
-std::unique_ptr<Backend> make_poll_backend() {
-  return std::make_unique<PollfdBackend>("poll", IopauseImpl::poll);
+const BackendTraits poll_traits =
+    pollfd_traits("poll", tain::normalised(0, 1'000'000), int_max_milliseconds,
+                  /*sees_all_hangups=*/true, /*fd_limit=*/0);
+
+std::unique_ptr<Backend> make_poll_backend(const kernel::SysCalls& sys) {
+  if (sys.poll == nullptr || sys.fd == nullptr) return nullptr;
+  return std::make_unique<PollfdBackend>(poll_traits, IopauseImpl::poll,
+                                         PollfdBackend::Hangups::reported, sys);
 }
 
 }  // namespace refloop::detail

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: ISC
 // The ppoll / poll / select backends' shared body (spec/loop.md, BACKEND). Updates touch only
-// the user-space array, so they are immediate and cost no system call. iopause normalises
-// revents to the read and write classes (spec/iopause.md, IOPAUSE-020), which hides whether a
-// readable fd has data or an error or hangup; so after a wait that found fds ready, one
-// zero-timeout poll(2) over just those fds asks the kernel for POLLERR / POLLHUP, and those
-// become the err band (BACKEND-003). A closed registered fd is fatal (FD-010): poll's POLLNVAL
-// would otherwise make every wait return at once with nothing to do.
+// the user-space array, so they are immediate and cost no system call. The wait is iopause's own
+// (detail::wait) one step beneath skalibs' normalisation (spec/iopause.md, IOPAUSE-020, which
+// hides whether a readable fd has data or an error or hangup): with the raw revents, POLLERR and
+// POLLHUP become the err band (BACKEND-003) from the one call. select(2) has only its read and
+// write sets, so on the select backend one zero-timeout poll(2) over just the fds it found ready
+// asks the kernel for POLLERR / POLLHUP. A closed registered fd is fatal (FD-010): poll's
+// POLLNVAL would otherwise make every wait return at once with nothing to do.
 #include "pollfd_backend.hpp"
 
 #include <poll.h>
@@ -14,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "iopause/iopause_steps.hpp"
 #include "refloop/loop/fatal.hpp"
 
 namespace refloop::detail {
@@ -29,6 +31,14 @@ short events_for(unsigned bands) {
   return events;
 }
 
+// What the pollfd backends keep per fd (detail::backend_state): where its entry is, valid while
+// registered_bands != 0.
+struct PollfdFdState {
+  std::int32_t entry;  // index into entries_ and owners_
+};
+
+std::int32_t& entry_of(Fd& fd) { return backend_state<PollfdFdState>(fd).entry; }
+
 [[noreturn]] void closed_while_registered(std::string_view backend, int fd) {
   fatal("%.*s backend: fd %d was closed while registered (POLLNVAL)",
         static_cast<int>(backend.size()), backend.data(), fd);
@@ -37,20 +47,20 @@ short events_for(unsigned bands) {
 }  // namespace
 
 void PollfdBackend::add_entry(Fd& fd) {
-  fd.state.backend_slot = static_cast<std::int32_t>(entries_.size());
+  entry_of(fd) = static_cast<std::int32_t>(entries_.size());
   entries_.push_back(iopause_fd{fd.fd, events_for(fd.state.wanted_bands), 0});
   owners_.push_back(&fd);
 }
 
 // Swap-remove: the last entry fills the hole and learns its new index.
 void PollfdBackend::remove_entry(Fd& fd) {
-  const auto hole = static_cast<std::size_t>(fd.state.backend_slot);
+  const auto hole = static_cast<std::size_t>(entry_of(fd));
   entries_[hole] = entries_.back();
   owners_[hole] = owners_.back();
-  owners_[hole]->state.backend_slot = static_cast<std::int32_t>(hole);
+  entry_of(*owners_[hole]) = static_cast<std::int32_t>(hole);
   entries_.pop_back();
   owners_.pop_back();
-  fd.state.backend_slot = -1;
+  entry_of(fd) = 0;
 }
 
 // implements: BACKEND-002 (no kernel call at all; the array is read at the next wait)
@@ -62,17 +72,16 @@ void PollfdBackend::notify(Fd& fd) {
   } else if (wanted == 0) {
     remove_entry(fd);
   } else {
-    entries_[static_cast<std::size_t>(fd.state.backend_slot)].events = events_for(wanted);
+    entries_[static_cast<std::size_t>(entry_of(fd))].events = events_for(wanted);
   }
   fd.state.registered_bands = static_cast<std::uint8_t>(wanted);
 }
 
-// implements: BACKEND-008 (a non-blocking check through the same iopause function; a closed fd
+// implements: BACKEND-008 (a non-blocking check through the same iopause step; a closed fd
 // fails with EBADF, which ivykis's poll method leaves in errno as 0)
 int PollfdBackend::notify_sync(Fd& fd) {
   iopause_fd probe{fd.fd, POLLIN | POLLOUT, 0};
-  SimulatedClock no_time;  // a zero-timeout check needs no clock reading
-  const int result = iopause_function(which_)(std::span(&probe, 1), &tain_zero, tain_zero, no_time);
+  const int result = check_now(which_, std::span(&probe, 1), sys_, ReventsForm::raw);
   if (result < 0) return errno;
   if (probe.revents & POLLNVAL) return EBADF;
   notify(fd);
@@ -95,39 +104,51 @@ void PollfdBackend::report_failure(int error) const {
         error, std::strerror(error));
 }
 
-// implements: BACKEND-003 (classes from iopause, the err band from a zero-timeout poll)
-void PollfdBackend::report_ready(const std::vector<std::size_t>& ready, ReadySink& sink) {
+// select's answer has no POLLERR / POLLHUP: ask poll(2), without waiting, about the fds it found
+// ready (EINTR: none are reported, and the read and write classes stand alone).
+void PollfdBackend::probe_hangups(const std::vector<std::size_t>& ready,
+                                  std::vector<short>& hangups) {
   std::vector<pollfd> probe;
   probe.reserve(ready.size());
   for (std::size_t i : ready) probe.push_back(pollfd{entries_[i].fd, 0, 0});
-  if (::poll(probe.data(), probe.size(), 0) < 0)
-    for (pollfd& entry : probe) entry.revents = 0;  // EINTR: report the classes alone
+  if (sys_.poll->poll(probe.data(), probe.size(), 0) < 0)
+    for (pollfd& entry : probe) entry.revents = 0;
+  for (std::size_t k = 0; k < ready.size(); ++k) hangups[k] = probe[k].revents;
+}
+
+// implements: BACKEND-003 (in and out from the wait's revents; POLLERR or POLLHUP reports all
+// three bands)
+void PollfdBackend::report_ready(ReadySink& sink) {
+  std::vector<std::size_t> ready;
+  for (std::size_t i = 0; i < entries_.size(); ++i)
+    if (entries_[i].revents != 0) ready.push_back(i);
+  std::vector<short> hangups(ready.size());
+  if (hangups_ == Hangups::probed) {
+    probe_hangups(ready, hangups);
+  } else {
+    for (std::size_t k = 0; k < ready.size(); ++k) hangups[k] = entries_[ready[k]].revents;
+  }
   for (std::size_t k = 0; k < ready.size(); ++k) {
     const iopause_fd& entry = entries_[ready[k]];
-    Fd& fd = *owners_[ready[k]];
-    if ((entry.revents | probe[k].revents) & POLLNVAL) closed_while_registered(name_, entry.fd);
+    if ((entry.revents | hangups[k]) & POLLNVAL) closed_while_registered(name_, entry.fd);
     unsigned bands = 0;
     if (entry.revents & POLLIN) bands |= band_in;
     if (entry.revents & POLLOUT) bands |= band_out;
-    if (probe[k].revents & (POLLERR | POLLHUP)) bands |= band_in | band_out | band_err;
-    sink.ready(fd, bands);
+    if (hangups[k] & (POLLERR | POLLHUP)) bands |= band_in | band_out | band_err;
+    sink.ready(*owners_[ready[k]], bands);
   }
 }
 
-// implements: BACKEND-004 (iopause converts deadline - stamp, rounding up, and tells the clock
-// about an idle wait)
+// implements: BACKEND-004 (iopause's wait: deadline - stamp rounded up to the native unit, the
+// idle report to the clock)
 void PollfdBackend::poll(const tain& deadline, const tain& stamp, Clock& clock, ReadySink& sink) {
-  const tain* limit = deadline >= tain_infinite ? nullptr : &deadline;
-  const int result = iopause_function(which_)(entries_, limit, stamp, clock);
+  const int result =
+      wait(which_, entries_, wait_deadline(deadline), stamp, clock, sys_, ReventsForm::raw);
   if (result < 0) {
     if (errno == EINTR) return;
     report_failure(errno);
   }
-  if (result <= 0) return;
-  std::vector<std::size_t> ready;
-  for (std::size_t i = 0; i < entries_.size(); ++i)
-    if (entries_[i].revents != 0) ready.push_back(i);
-  report_ready(ready, sink);
+  if (result > 0) report_ready(sink);
 }
 
 }  // namespace refloop::detail

@@ -16,26 +16,27 @@ namespace refloop::detail {
 namespace {
 
 struct Entry {
-  std::string_view name;
-  std::unique_ptr<Backend> (*make)();
+  const BackendTraits& traits;
+  std::unique_ptr<Backend> (*make)(const kernel::SysCalls& sys);
+  [[nodiscard]] std::string_view name() const { return traits.name; }
 };
 
 // implements: BACKEND-005 (preference order: the kernel's native interface first, then the
 // iopause family, as in ivykis: epoll, ppoll, poll, then select, which ivykis lacks)
-constexpr Entry preference[] = {
+const Entry preference[] = {
 #if REFLOOP_HAVE_EPOLL
-    {"epoll", make_epoll_backend},
+    {epoll_traits, make_epoll_backend},
 #endif
 #if REFLOOP_HAVE_IOPAUSE
-    {"ppoll", make_ppoll_backend},
-    {"poll", make_poll_backend},
-    {"select", make_select_backend},
+    {ppoll_traits, make_ppoll_backend},
+    {poll_traits, make_poll_backend},
+    {select_traits, make_select_backend},
 #endif
 };
 
 std::string compiled_list() {
   std::string list;
-  for (const Entry& entry : preference) (list += ' ') += entry.name;
+  for (const Entry& entry : preference) (list += ' ') += entry.name();
   return list;
 }
 
@@ -64,16 +65,16 @@ bool excluded(std::string_view name, const char* exclude_list) {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_backend(std::string_view name) {
+std::unique_ptr<Backend> make_backend(std::string_view name, const kernel::SysCalls& sys) {
   for (const Entry& entry : preference)
-    if (entry.name == name) return entry.make();
+    if (entry.name() == name) return entry.make(sys);
   return nullptr;
 }
 
 // implements: BACKEND-006, BACKEND-007
-std::unique_ptr<Backend> choose_default_backend() {
+std::unique_ptr<Backend> choose_default_backend(const kernel::SysCalls& sys) {
   if (const char* forced = trusted_getenv("REFLOOP_BACKEND"); forced != nullptr && *forced) {
-    auto backend = make_backend(forced);
+    auto backend = make_backend(forced, sys);
     if (!backend)
       fatal("Loop::Loop: REFLOOP_BACKEND names backend \"%s\", which is not available (available:%s)",
             forced, compiled_list().c_str());
@@ -81,22 +82,24 @@ std::unique_ptr<Backend> choose_default_backend() {
   }
   const char* exclude_list = trusted_getenv("IV_EXCLUDE_POLL_METHOD");
   for (const Entry& entry : preference) {
-    if (excluded(entry.name, exclude_list)) continue;
-    if (auto backend = entry.make()) return backend;
+    if (excluded(entry.name(), exclude_list)) continue;
+    if (auto backend = entry.make(sys)) return backend;
   }
   fatal("Loop::Loop: no usable backend (compiled:%s; IV_EXCLUDE_POLL_METHOD=\"%s\")",
         compiled_list().c_str(), exclude_list ? exclude_list : "");
 }
 
-}  // namespace refloop::detail
-
-namespace refloop {
-
 // implements: BACKEND-005
-std::vector<std::string_view> compiled_backends() {
+std::vector<std::string_view> backend_names() {
   std::vector<std::string_view> names;
-  for (const auto& entry : detail::preference) names.push_back(entry.name);
+  for (const Entry& entry : preference) names.push_back(entry.name());
   return names;
 }
 
-}  // namespace refloop
+const BackendTraits* traits_of(std::string_view name) {
+  for (const Entry& entry : preference)
+    if (entry.name() == name) return &entry.traits;
+  return nullptr;
+}
+
+}  // namespace refloop::detail

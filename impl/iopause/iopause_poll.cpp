@@ -3,32 +3,25 @@
 // rounds UP to the millisecond, so poll never wakes before the deadline because of rounding,
 // and a wait longer than INT_MAX ms (about 24.8 days) is clamped to INT_MAX ms instead of
 // becoming poll's "no timeout" (skalibs passes -1 there); iopause_stamp then waits again.
-#include <poll.h>
-
 #include <climits>
 
 #include "iopause_steps.hpp"
 
 namespace refloop {
 
-namespace {
-
-// implements: IOPAUSE-041, IOPAUSE-015
-int native_timeout(const tain& relative) {
-  const std::uint64_t ms = milliseconds_from_tain(relative);
-  return ms > static_cast<std::uint64_t>(INT_MAX) ? INT_MAX : static_cast<int>(ms);
+int iopause_poll(std::span<iopause_fd> fds, const tain* deadline, const tain& stamp, Clock& clock) {
+  return iopause_wait(IopauseImpl::poll, fds, deadline, stamp, clock, kernel::native_syscalls());
 }
 
-}  // namespace
-
-int iopause_poll(std::span<iopause_fd> fds, const tain* deadline, const tain& stamp, Clock& clock) {
-  if (detail::check_and_clear(fds) < 0) return -1;
-  const detail::WaitPlan plan = detail::plan_wait(deadline, stamp, clock);
-  const int timeout = plan.timeout ? native_timeout(*plan.timeout) : -1;
+// implements: IOPAUSE-041, IOPAUSE-015
+int detail::poll_step(std::span<iopause_fd> fds, const kernel::WaitPlan& plan,
+                      const kernel::SysCalls& calls, ReventsForm form) {
+  kernel::PollCalls& sys = *calls.poll;
+  const int timeout = kernel::timeout_milliseconds(plan, INT_MAX);
   const int result =
-      detail::poll_family_wait(fds, [&] { return ::poll(fds.data(), fds.size(), timeout); });
+      poll_family_wait(fds, form, [&] { return sys.poll(fds.data(), fds.size(), timeout); });
   if (result < 0) return -1;
-  return detail::finish(fds, plan, clock);
+  return count_ready(fds);
 }
 
 }  // namespace refloop

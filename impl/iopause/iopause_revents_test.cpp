@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "refloop/iopause/iopause.hpp"
-#include "testing/native_spy.hpp"
+#include "testing/spy_calls.hpp"
 #include "testing/test_fds.hpp"
 
 namespace refloop {
@@ -22,10 +22,11 @@ using testing::FdPair;
 constexpr IopauseImpl impls[] = {IopauseImpl::ppoll, IopauseImpl::poll, IopauseImpl::select};
 
 // Waits once with a deadline 1 s ahead on a simulated clock; returns the result.
-int wait_once(IopauseImpl which, std::vector<iopause_fd>& fds, SimulatedClock& clock) {
+int wait_once(IopauseImpl which, std::vector<iopause_fd>& fds, SimulatedClock& clock,
+              const kernel::SysCalls& sys = kernel::native_syscalls()) {
   const tain stamp = clock.now();
   const tain deadline = add_seconds(stamp, 1);
-  return iopause_function(which)(fds, &deadline, stamp, clock);
+  return iopause_wait(which, fds, &deadline, stamp, clock, sys);
 }
 
 struct Case {
@@ -148,9 +149,9 @@ TEST(Iopause, IOPAUSE_044_ebadf_without_a_closed_fd_is_an_error) {
   FdPair p = FdPair::pipe();
   std::vector<iopause_fd> fds{{p[0], iopause_read, 0}};
   SimulatedClock clock;
-  testing::NativeSpy spy;
+  testing::SpyCalls spy;
   spy.script.push_back({-1, EBADF});
-  EXPECT_EQ(wait_once(IopauseImpl::select, fds, clock), -1);
+  EXPECT_EQ(wait_once(IopauseImpl::select, fds, clock, spy.sys()), -1);
   EXPECT_EQ(errno, EBADF);
 }
 
@@ -208,9 +209,9 @@ TEST(Iopause, IOPAUSE_025_failed_call_clears_revents) {
     FdPair p = FdPair::pipe();
     std::vector<iopause_fd> fds{{p[0], iopause_read, 0x11}, {-1, 0, 0x11}};
     SimulatedClock clock;
-    testing::NativeSpy spy;
+    testing::SpyCalls spy;
     spy.script.push_back({-1, EINTR});
-    EXPECT_EQ(wait_once(which, fds, clock), -1);
+    EXPECT_EQ(wait_once(which, fds, clock, spy.sys()), -1);
     EXPECT_EQ(errno, EINTR);
     EXPECT_EQ(fds[0].revents, 0);
     EXPECT_EQ(fds[1].revents, 0);
@@ -221,8 +222,8 @@ TEST(Iopause, IOPAUSE_025_failed_call_clears_revents) {
 TEST(Iopause, IOPAUSE_042_select_refuses_fds_beyond_fd_setsize) {
   std::vector<iopause_fd> fds{{FD_SETSIZE, iopause_read, 0}};
   SimulatedClock clock;
-  testing::NativeSpy spy;
-  EXPECT_EQ(wait_once(IopauseImpl::select, fds, clock), -1);
+  testing::SpyCalls spy;
+  EXPECT_EQ(wait_once(IopauseImpl::select, fds, clock, spy.sys()), -1);
   EXPECT_EQ(errno, EMFILE);
   EXPECT_TRUE(spy.calls.empty());  // refused before select (and before any FD_SET)
   // poll and ppoll take it: a fd that is not open there reports POLLNVAL.

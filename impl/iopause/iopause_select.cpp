@@ -1,17 +1,13 @@
 // SPDX-License-Identifier: ISC
 // iopause over select(2), microsecond timeouts (spec/iopause.md, IOPAUSE-042..044). The relative
 // wait rounds UP to the microsecond (skalibs rounds to nearest and can wake 500 ns early). An fd
-// at or above FD_SETSIZE is refused with EMFILE before any FD_SET. select fails as a whole with
+// at or above FD_SETSIZE is refused with EMFILE before any FD_SET (detail::wait checks it). select fails as a whole with
 // EBADF on a closed fd (and ignores one beyond the fd table); this file finds the closed fds and
 // reports them as poll would (POLLNVAL), checking the others without waiting, so all three agree.
 #include <fcntl.h>
-#include <sys/resource.h>
-#include <sys/select.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <climits>
-#include <limits>
 
 #include "iopause_steps.hpp"
 
@@ -19,18 +15,11 @@ namespace refloop {
 
 namespace {
 
-// implements: IOPAUSE-043
-timeval native_timeout(const tain& relative) {
-  const auto rounded_up = timeval_from_tain_relative(relative);
-  if (rounded_up) return *rounded_up;
-  return timeval{std::numeric_limits<time_t>::max(), 999'999};
-}
-
 // Entries select should look at: watched, and not already found closed (revents still 0).
 bool takes_part(const iopause_fd& entry) { return detail::is_watched(entry) && entry.revents == 0; }
 
 // One select() over the entries that take part; fills their revents. Returns select's result.
-int select_once(std::span<iopause_fd> fds, timeval* timeout) {
+int select_once(std::span<iopause_fd> fds, timeval* timeout, kernel::PollCalls& sys) {
   fd_set readable;
   fd_set writable;
   FD_ZERO(&readable);
@@ -43,7 +32,7 @@ int select_once(std::span<iopause_fd> fds, timeval* timeout) {
     if (interest.write) FD_SET(entry.fd, &writable);
     nfds = std::max(nfds, entry.fd + 1);
   }
-  const int result = ::select(nfds, &readable, &writable, nullptr, timeout);
+  const int result = sys.select(nfds, &readable, &writable, nullptr, timeout);
   if (result <= 0) return result;
   for (iopause_fd& entry : fds) {
     if (!takes_part(entry)) continue;
@@ -55,11 +44,11 @@ int select_once(std::span<iopause_fd> fds, timeval* timeout) {
 
 // implements: IOPAUSE-044. After select's EBADF: mark each closed fd, then check the rest
 // without waiting (the closed ones make the call return at once, as with poll).
-int report_closed_fds(std::span<iopause_fd> fds) {
+int report_closed_fds(std::span<iopause_fd> fds, const kernel::SysCalls& sys) {
   bool found = false;
   for (iopause_fd& entry : fds) {
     if (!detail::is_watched(entry)) continue;
-    if (::fcntl(entry.fd, F_GETFD) < 0 && errno == EBADF) {
+    if (sys.fd->fcntl(entry.fd, F_GETFD, 0) < 0 && errno == EBADF) {
       entry.revents = detail::revents_for_closed(entry);
       found = true;
     }
@@ -69,20 +58,20 @@ int report_closed_fds(std::span<iopause_fd> fds) {
     return -1;
   }
   timeval no_wait{0, 0};
-  return select_once(fds, &no_wait);
+  return select_once(fds, &no_wait, *sys.poll);
 }
 
 // implements: IOPAUSE-044. Linux's select ignores a set bit beyond the process's fd table instead
 // of failing with EBADF, so such a closed fd would never be reported. The table always covers the
 // first BITS_PER_LONG fds (its initial size; it only grows), where select's own EBADF is enough,
 // so only fds from there on are checked before the call. True when one was closed.
-bool mark_closed_beyond_small_table(std::span<iopause_fd> fds) {
+bool mark_closed_beyond_small_table(std::span<iopause_fd> fds, kernel::FdCalls& sys) {
   constexpr int always_in_fd_table = static_cast<int>(sizeof(long) * CHAR_BIT);
   const int saved_errno = errno;
   bool found = false;
   for (iopause_fd& entry : fds) {
     if (!detail::is_watched(entry) || entry.fd < always_in_fd_table) continue;
-    if (::fcntl(entry.fd, F_GETFD) < 0 && errno == EBADF) {
+    if (sys.fcntl(entry.fd, F_GETFD, 0) < 0 && errno == EBADF) {
       entry.revents = detail::revents_for_closed(entry);
       found = true;
     }
@@ -91,47 +80,30 @@ bool mark_closed_beyond_small_table(std::span<iopause_fd> fds) {
   return found;
 }
 
-// implements: IOPAUSE-042
-bool fits_fd_set(std::span<const iopause_fd> fds) {
-  return std::none_of(fds.begin(), fds.end(), [](const iopause_fd& entry) {
-    return detail::is_watched(entry) && entry.fd >= FD_SETSIZE;
-  });
-}
-
-// implements: IOPAUSE-026. The kernel's poll and ppoll refuse more entries than RLIMIT_NOFILE's
-// soft limit with EINVAL; select has no such limit, so the same length is refused here.
-bool longer_than_fd_limit(std::span<const iopause_fd> fds) {
-  rlimit limit{};
-  return ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && fds.size() > limit.rlim_cur;
-}
-
 }  // namespace
 
 int iopause_select(std::span<iopause_fd> fds, const tain* deadline, const tain& stamp,
                    Clock& clock) {
-  if (detail::check_and_clear(fds) < 0) return -1;
-  if (longer_than_fd_limit(fds)) {
-    errno = EINVAL;
-    return -1;
-  }
-  if (!fits_fd_set(fds)) {
-    errno = EMFILE;
-    return -1;
-  }
-  const detail::WaitPlan plan = detail::plan_wait(deadline, stamp, clock);
-  timeval timeout{};
-  if (plan.timeout) timeout = native_timeout(*plan.timeout);
+  return iopause_wait(IopauseImpl::select, fds, deadline, stamp, clock, kernel::native_syscalls());
+}
+
+// implements: IOPAUSE-043 (the plan's timeout rounded up to the microsecond). select has no raw
+// form beyond its read and write sets: `form` changes nothing here.
+int detail::select_step(std::span<iopause_fd> fds, const kernel::WaitPlan& plan,
+                        const kernel::SysCalls& sys, ReventsForm /*form*/) {
+  timeval storage{};
+  timeval* timeout = kernel::timeout_timeval(plan, storage);
   timeval no_wait{0, 0};  // a closed fd is ready: check the others without waiting
-  const bool closed_found = mark_closed_beyond_small_table(fds);
-  int result = select_once(fds, closed_found ? &no_wait : plan.timeout ? &timeout : nullptr);
-  if (result < 0 && errno == EBADF) result = report_closed_fds(fds);
+  const bool closed_found = mark_closed_beyond_small_table(fds, *sys.fd);
+  int result = select_once(fds, closed_found ? &no_wait : timeout, *sys.poll);
+  if (result < 0 && errno == EBADF) result = report_closed_fds(fds, sys);
   if (result < 0) {
     const int saved_errno = errno;
     for (iopause_fd& entry : fds) entry.revents = 0;
     errno = saved_errno;
     return -1;
   }
-  return detail::finish(fds, plan, clock);
+  return count_ready(fds);
 }
 
 }  // namespace refloop

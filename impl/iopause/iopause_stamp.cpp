@@ -5,7 +5,7 @@
 // 0 that came early (rounding, a clamped native timeout, a spurious wake-up).
 #include <cerrno>
 
-#include "refloop/iopause/iopause.hpp"
+#include "iopause_steps.hpp"
 
 namespace refloop {
 
@@ -35,13 +35,22 @@ std::optional<IopauseImpl> iopause_impl_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-// implements: IOPAUSE-030, IOPAUSE-031, IOPAUSE-032, IOPAUSE-033
+int iopause_wait(IopauseImpl which, std::span<iopause_fd> fds, const tain* deadline,
+                 const tain& stamp, Clock& clock, const kernel::SysCalls& sys) {
+  return detail::wait(which, fds, deadline, stamp, clock, sys, detail::ReventsForm::normalised);
+}
+
 int iopause_stamp(std::span<iopause_fd> fds, const tain* deadline, tain& stamp, Clock& clock,
                   IopauseImpl which) {
-  const iopause_func wait = iopause_function(which);
+  return iopause_stamp(fds, deadline, stamp, clock, which, kernel::native_syscalls());
+}
+
+// implements: IOPAUSE-030, IOPAUSE-031, IOPAUSE-032, IOPAUSE-033
+int iopause_stamp(std::span<iopause_fd> fds, const tain* deadline, tain& stamp, Clock& clock,
+                  IopauseImpl which, const kernel::SysCalls& sys) {
   const int entry_errno = errno;
   for (;;) {
-    const int result = wait(fds, deadline, stamp, clock);
+    const int result = iopause_wait(which, fds, deadline, stamp, clock, sys);
     const int call_errno = errno;
     stamp = clock.now();
     if (result < 0 && call_errno != EINTR) {
@@ -56,8 +65,13 @@ int iopause_stamp(std::span<iopause_fd> fds, const tain* deadline, tain& stamp, 
 }
 
 // implements: IOPAUSE-034
+void deepsleepuntil(const tain& deadline, tain& stamp, Clock& clock, IopauseImpl which,
+                    const kernel::SysCalls& sys) {
+  while (stamp < deadline) (void)iopause_stamp({}, &deadline, stamp, clock, which, sys);
+}
+
 void deepsleepuntil(const tain& deadline, tain& stamp, Clock& clock, IopauseImpl which) {
-  while (stamp < deadline) (void)iopause_stamp({}, &deadline, stamp, clock, which);
+  deepsleepuntil(deadline, stamp, clock, which, kernel::native_syscalls());
 }
 
 }  // namespace refloop

@@ -5,6 +5,9 @@
 // answer through the same rule is what makes the three implementations agree.
 #include "iopause_steps.hpp"
 
+#include <sys/resource.h>
+#include <sys/select.h>
+
 #include <cerrno>
 
 namespace refloop::detail {
@@ -44,18 +47,6 @@ int check_and_clear(std::span<iopause_fd> fds) {
   return 0;
 }
 
-// implements: IOPAUSE-012, IOPAUSE-013, IOPAUSE-014. The clock decides how long the kernel may
-// really block (a simulated clock says 0); "forever" is tain_infinite_relative to the clock.
-WaitPlan plan_wait(const tain* deadline, const tain& stamp, Clock& clock) {
-  if (deadline == nullptr) {
-    const tain allowed = clock.kernel_timeout(tain_infinite_relative);
-    if (allowed >= tain_infinite_relative) return WaitPlan{std::nullopt, tain_infinite_relative};
-    return WaitPlan{allowed, tain_infinite_relative};
-  }
-  const tain wanted = stamp < *deadline ? *deadline - stamp : tain_zero;
-  return WaitPlan{clock.kernel_timeout(wanted), wanted};
-}
-
 // implements: IOPAUSE-020, IOPAUSE-021, IOPAUSE-023
 short revents_from_poll(const iopause_fd& entry, short kernel_revents) {
   if ((kernel_revents & POLLNVAL) != 0) return revents_for_closed(entry);
@@ -78,13 +69,77 @@ short revents_from_select(const iopause_fd& entry, bool readable, bool writable)
 }
 
 // implements: IOPAUSE-024
-int finish(std::span<const iopause_fd> fds, const WaitPlan& plan, Clock& clock) {
+int count_ready(std::span<const iopause_fd> fds) {
   int ready = 0;
   for (const iopause_fd& entry : fds) {
     if (entry.revents != 0) ++ready;
   }
-  if (ready == 0) clock.waited_idle(plan.idle);
   return ready;
+}
+
+// implements: IOPAUSE-042
+bool fits_fd_set(std::span<const iopause_fd> fds) {
+  for (const iopause_fd& entry : fds) {
+    if (is_watched(entry) && entry.fd >= FD_SETSIZE) return false;
+  }
+  return true;
+}
+
+namespace {
+
+// implements: IOPAUSE-026. The kernel's poll and ppoll refuse more entries than RLIMIT_NOFILE's
+// soft limit with EINVAL themselves; select has no such limit, so for select the same length is
+// refused here (one getrlimit per select wait; the poll family pays nothing). A limit that cannot
+// be read refuses nothing.
+bool longer_than_fd_limit(std::span<const iopause_fd> fds, kernel::FdCalls& sys) {
+  if (fds.empty()) return false;
+  const int saved_errno = errno;
+  rlimit limit{};
+  const bool known = sys.getrlimit(RLIMIT_NOFILE, &limit) == 0;
+  errno = saved_errno;
+  return known && limit.rlim_cur != RLIM_INFINITY && fds.size() > limit.rlim_cur;
+}
+
+// IOPAUSE-011, IOPAUSE-025, IOPAUSE-026, IOPAUSE-042: what is refused before the clock is asked
+// anything.
+int check_array(IopauseImpl which, std::span<iopause_fd> fds, const kernel::SysCalls& sys) {
+  if (check_and_clear(fds) < 0) return -1;
+  if (which == IopauseImpl::select && longer_than_fd_limit(fds, *sys.fd)) {
+    errno = EINVAL;
+    return -1;
+  }
+  if (which == IopauseImpl::select && !fits_fd_set(fds)) {
+    errno = EMFILE;
+    return -1;
+  }
+  return 0;
+}
+
+int step(IopauseImpl which, std::span<iopause_fd> fds, const kernel::WaitPlan& plan,
+         const kernel::SysCalls& sys, ReventsForm form) {
+  switch (which) {
+    case IopauseImpl::ppoll: return ppoll_step(fds, plan, sys, form);
+    case IopauseImpl::poll: return poll_step(fds, plan, sys, form);
+    case IopauseImpl::select: return select_step(fds, plan, sys, form);
+  }
+  return ppoll_step(fds, plan, sys, form);  // unreachable for a valid enum value
+}
+
+}  // namespace
+
+int wait(IopauseImpl which, std::span<iopause_fd> fds, const tain* deadline, const tain& stamp,
+         Clock& clock, const kernel::SysCalls& sys, ReventsForm form) {
+  if (check_array(which, fds, sys) < 0) return -1;
+  const kernel::WaitPlan plan = kernel::plan_wait(deadline, stamp, clock);
+  const int ready = step(which, fds, plan, sys, form);
+  if (ready >= 0) kernel::finish_wait(plan, ready, clock);
+  return ready;
+}
+
+int check_now(IopauseImpl which, std::span<iopause_fd> fds, const kernel::SysCalls& sys,
+              ReventsForm form) {
+  if (check_array(which, fds, sys) < 0) return -1;
+  return step(which, fds, kernel::check_only(), sys, form);
 }
 
 }  // namespace refloop::detail

@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: ISC
 // The steps shared by the three iopause implementations (spec/iopause.md, sections WAIT and
-// REVENTS): checking the entries, turning deadline - stamp into a relative wait through the
-// Clock, classifying what each entry asked for, normalising the kernel's answer, and counting.
-// Each implementation file only converts the relative wait into its native timeout and makes
-// its call, so the three cannot drift apart on anything else.
+// REVENTS): checking the entries, classifying what each entry asked for, normalising the kernel's
+// answer, and counting. The wait itself (deadline - stamp through the Clock, the native timeout,
+// the idle report) is the one wait path of refloop/kernel/wait_plan.hpp. Each implementation file
+// only makes its native call, so the three cannot drift apart on anything else.
+//
+// The loop's pollfd backends use the same steps one level down: detail::wait with
+// ReventsForm::raw leaves revents as the kernel reported them (POLLERR and POLLHUP included), so
+// a backend learns the err band from the one wait instead of asking the kernel again.
 #pragma once
 
 #include <cerrno>
-#include <optional>
 #include <span>
 #include <vector>
 
 #include "refloop/iopause/iopause.hpp"
+#include "refloop/kernel/wait_plan.hpp"
 
 namespace refloop::detail {
 
@@ -30,13 +34,6 @@ bool is_watched(const iopause_fd& entry);
 // every revents (IOPAUSE-025). Returns 0 when the array is acceptable.
 int check_and_clear(std::span<iopause_fd> fds);
 
-// The relative wait a call should make (IOPAUSE-012..015).
-struct WaitPlan {
-  std::optional<tain> timeout;  // what the native call may block; nullopt = no timeout
-  tain idle;                    // what to tell clock.waited_idle() if nothing was ready
-};
-WaitPlan plan_wait(const tain* deadline, const tain& stamp, Clock& clock);
-
 // IOPAUSE-020..023: the normalised revents for an entry, from what a poll-family call reported.
 short revents_from_poll(const iopause_fd& entry, short kernel_revents);
 // The normalised revents for a closed fd (POLLNVAL plus the classes asked for).
@@ -44,11 +41,16 @@ short revents_for_closed(const iopause_fd& entry);
 // The normalised revents for an entry select found readable and/or writable.
 short revents_from_select(const iopause_fd& entry, bool readable, bool writable);
 
+// What revents hold after a wait: skalibs' normalised classes (the iopause API), or what the
+// kernel reported (poll and ppoll; select has only its read and write sets, reported as classes).
+enum class ReventsForm { normalised, raw };
+
 // The poll family's step 2 and 3 around `call` (which makes the native call on the array and
 // returns its result): entries that are not watched are hidden from the kernel for the call by
-// complementing their fd (poll ignores negative fds), then restored; revents are normalised.
+// complementing their fd (poll ignores negative fds), then restored; revents are normalised
+// unless the raw form was asked for.
 template <class NativeCall>
-int poll_family_wait(std::span<iopause_fd> fds, NativeCall call) {
+int poll_family_wait(std::span<iopause_fd> fds, ReventsForm form, NativeCall call) {
   std::vector<std::size_t> hidden;  // stays empty (no allocation) in the usual case
   for (std::size_t i = 0; i < fds.size(); ++i) {
     if (fds[i].fd >= 0 && !interest_of(fds[i]).any()) {
@@ -64,11 +66,33 @@ int poll_family_wait(std::span<iopause_fd> fds, NativeCall call) {
     errno = saved_errno;
     return -1;
   }
-  for (iopause_fd& entry : fds) entry.revents = revents_from_poll(entry, entry.revents);
+  if (form == ReventsForm::normalised)
+    for (iopause_fd& entry : fds) entry.revents = revents_from_poll(entry, entry.revents);
   return result;
 }
 
-// IOPAUSE-024: the number of entries with non-zero revents; tells the clock about an idle wait.
-int finish(std::span<const iopause_fd> fds, const WaitPlan& plan, Clock& clock);
+// The native step of each implementation: one call through `sys` with the plan's timeout, on an
+// array already checked; fills revents in `form` and returns count_ready, or -1 with errno (and
+// every revents cleared).
+int ppoll_step(std::span<iopause_fd> fds, const kernel::WaitPlan& plan,
+               const kernel::SysCalls& sys, ReventsForm form);
+int poll_step(std::span<iopause_fd> fds, const kernel::WaitPlan& plan, const kernel::SysCalls& sys,
+              ReventsForm form);
+int select_step(std::span<iopause_fd> fds, const kernel::WaitPlan& plan,
+                const kernel::SysCalls& sys, ReventsForm form);
+
+// One whole wait (iopause_wait is this with the normalised form): check the array, plan the wait
+// through the clock, make the native step, report an idle wait to the clock.
+int wait(IopauseImpl which, std::span<iopause_fd> fds, const tain* deadline, const tain& stamp,
+         Clock& clock, const kernel::SysCalls& sys, ReventsForm form);
+// A zero-timeout check of the array that no clock hears about.
+int check_now(IopauseImpl which, std::span<iopause_fd> fds, const kernel::SysCalls& sys,
+              ReventsForm form);
+
+// IOPAUSE-024: the number of entries with non-zero revents.
+int count_ready(std::span<const iopause_fd> fds);
+
+// IOPAUSE-042: select refuses (EMFILE) an array with a watched fd at or above FD_SETSIZE.
+bool fits_fd_set(std::span<const iopause_fd> fds);
 
 }  // namespace refloop::detail

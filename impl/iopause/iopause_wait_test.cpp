@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: ISC
 // Unit tests for spec/iopause.md, sections DATA, WAIT, IMPL and STAMP: choosing an
-// implementation, the native timeouts (observed by the interposed poll/ppoll/select of
-// testing/native_spy), clamping, the clock protocol, and iopause_stamp's loop.
+// implementation, the native timeouts (observed by the kernel-table spy of
+// testing/spy_calls.hpp), clamping, the clock protocol, and iopause_stamp's loop.
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "refloop/iopause/iopause.hpp"
-#include "testing/native_spy.hpp"
+#include "testing/spy_calls.hpp"
 #include "testing/test_fds.hpp"
 
 namespace refloop {
@@ -22,7 +22,7 @@ namespace {
 
 using testing::FdPair;
 using testing::NativeKind;
-using testing::NativeSpy;
+using testing::SpyCalls;
 
 constexpr IopauseImpl impls[] = {IopauseImpl::ppoll, IopauseImpl::poll, IopauseImpl::select};
 
@@ -112,10 +112,10 @@ TEST(Iopause, IOPAUSE_012_passed_deadline_is_a_check) {
     const tain deadline = clock.now_;
     const tain stamp = add_seconds(deadline, 5);
     std::vector<iopause_fd> fds{{p[0], iopause_read, 0}};
-    NativeSpy spy;
-    EXPECT_EQ(iopause_function(which)(fds, &deadline, stamp, clock), 0);
+    SpyCalls spy;
+    EXPECT_EQ(iopause_wait(which, fds, &deadline, stamp, clock, spy.sys()), 0);
     p.write_to(1, "x");
-    EXPECT_EQ(iopause_function(which)(fds, &deadline, deadline, clock), 1);
+    EXPECT_EQ(iopause_wait(which, fds, &deadline, deadline, clock, spy.sys()), 1);
     ASSERT_EQ(spy.calls.size(), 2u);
     for (const auto& call : spy.calls) {
       EXPECT_FALSE(call.no_timeout);
@@ -136,15 +136,15 @@ TEST(Iopause, IOPAUSE_013_null_deadline_waits_forever) {
     EXPECT_THROW(iopause_function(which)(fds, nullptr, simulated.now(), simulated), SimulatedDeadlock);
     p.write_to(1, "x");
     RecordingClock clock;
-    NativeSpy spy;
-    EXPECT_EQ(iopause_function(which)(fds, nullptr, tain_zero, clock), 1);
+    SpyCalls spy;
+    EXPECT_EQ(iopause_wait(which, fds, nullptr, tain_zero, clock, spy.sys()), 1);
     ASSERT_EQ(spy.calls.size(), 1u);
     EXPECT_TRUE(spy.calls[0].no_timeout);
     if (which == IopauseImpl::poll) {
       EXPECT_EQ(spy.calls[0].poll_timeout, -1);
     }
     EXPECT_EQ(clock.asked, std::vector<tain>{tain_infinite_relative});
-    EXPECT_EQ(iopause_function(which)(fds, nullptr, tain_zero, simulated), 1);  // finite check
+    EXPECT_EQ(iopause_wait(which, fds, nullptr, tain_zero, simulated, spy.sys()), 1);  // finite check
     EXPECT_FALSE(spy.calls[1].no_timeout);
   }
 }
@@ -158,17 +158,17 @@ TEST(Iopause, IOPAUSE_014_clock_protocol) {
     RecordingClock clock;
     const tain stamp = clock.now_;
     const tain deadline = stamp + ns(1500);
-    NativeSpy spy;
+    SpyCalls spy;
     spy.script.push_back({0, 0});
-    EXPECT_EQ(iopause_function(which)(fds, &deadline, stamp, clock), 0);
+    EXPECT_EQ(iopause_wait(which, fds, &deadline, stamp, clock, spy.sys()), 0);
     EXPECT_EQ(clock.asked, std::vector<tain>{ns(1500)});
     EXPECT_EQ(clock.idle, std::vector<tain>{ns(1500)});
     p.write_to(1, "x");
-    EXPECT_EQ(iopause_function(which)(fds, &deadline, stamp, clock), 1);
+    EXPECT_EQ(iopause_wait(which, fds, &deadline, stamp, clock, spy.sys()), 1);
     EXPECT_EQ(clock.idle.size(), 1u);  // not told about a wait that found something
     SimulatedClock simulated(stamp);
     fds[0].fd = p[1];  // the write end, watched for READ: never ready
-    EXPECT_EQ(iopause_function(which)(fds, &deadline, stamp, simulated), 0);
+    EXPECT_EQ(iopause_wait(which, fds, &deadline, stamp, simulated, spy.sys()), 0);
     EXPECT_EQ(simulated.now(), deadline);
   }
 }
@@ -198,9 +198,9 @@ TEST(Iopause, IOPAUSE_016_native_timeouts) {
       RecordingClock clock;
       clock.now_ = tain_zero;  // so that even the largest wanted wait does not wrap
       const tain deadline = clock.now_ + c.wanted;
-      NativeSpy spy;
+      SpyCalls spy;
       spy.script.push_back({0, 0});
-      EXPECT_EQ(iopause_function(which)(fds, &deadline, clock.now_, clock), 0);
+      EXPECT_EQ(iopause_wait(which, fds, &deadline, clock.now_, clock, spy.sys()), 0);
       ASSERT_EQ(spy.calls.size(), 1u);
       const testing::NativeCall& call = spy.calls[0];
       EXPECT_FALSE(call.no_timeout);
@@ -296,10 +296,10 @@ TEST(Iopause, IOPAUSE_031_eintr_retries_from_the_fresh_stamp) {
     TickingClock clock(tain::normalised(0, 300'000'000));
     tain stamp = clock.now();
     const tain deadline = add_seconds(stamp, 1);
-    NativeSpy spy;
+    SpyCalls spy;
     spy.script.push_back({-1, EINTR});
     errno = 4242;
-    EXPECT_EQ(iopause_stamp({}, &deadline, stamp, clock, which), 0);
+    EXPECT_EQ(iopause_stamp({}, &deadline, stamp, clock, which, spy.sys()), 0);
     EXPECT_EQ(errno, 4242);
     EXPECT_GE(stamp, deadline);
     ASSERT_EQ(clock.asked.size(), 2u);
@@ -323,9 +323,9 @@ TEST(Iopause, IOPAUSE_032_zero_only_at_the_deadline) {
     p.write_to(1, "x");
     std::vector<iopause_fd> fds{{p[0], iopause_read, 0}};
     RecordingClock passthrough;
-    NativeSpy spy;
+    SpyCalls spy;
     spy.script = {{0, 0}, {0, 0}};
-    EXPECT_EQ(iopause_stamp(fds, nullptr, stamp, passthrough, which), 1);
+    EXPECT_EQ(iopause_stamp(fds, nullptr, stamp, passthrough, which, spy.sys()), 1);
     EXPECT_EQ(spy.calls.size(), 3u);
   }
 }
@@ -338,8 +338,8 @@ TEST(Iopause, IOPAUSE_034_deepsleepuntil) {
     const tain deadline = stamp + ns(123'456'789);
     deepsleepuntil(deadline, stamp, clock, which);
     EXPECT_EQ(stamp, deadline);
-    NativeSpy spy;
-    deepsleepuntil(tain_epoch, stamp, clock, which);
+    SpyCalls spy;
+    deepsleepuntil(tain_epoch, stamp, clock, which, spy.sys());
     EXPECT_TRUE(spy.calls.empty());
   }
 }

@@ -13,10 +13,8 @@
 
 namespace refloop {
 
-namespace {
-
 // Forwards the backend's readiness reports to the loop (BACKEND-002: the single upcall).
-class LoopSink final : public detail::ReadySink {
+class detail::LoopSink final : public detail::ReadySink {
  public:
   explicit LoopSink(Loop& loop) : loop_(loop) {}
   void ready(Fd& fd, unsigned bands) override { loop_.fd_ready(fd, bands); }
@@ -25,9 +23,12 @@ class LoopSink final : public detail::ReadySink {
   Loop& loop_;
 };
 
-std::unique_ptr<detail::Backend> backend_for(std::string_view name) {
-  if (name.empty()) return detail::choose_default_backend();
-  auto backend = detail::make_backend(name);
+namespace {
+
+std::unique_ptr<detail::Backend> backend_for(std::string_view name, const kernel::SysCalls* sys) {
+  const kernel::SysCalls& calls = sys != nullptr ? *sys : kernel::native_syscalls();
+  if (name.empty()) return detail::choose_default_backend(calls);
+  auto backend = detail::make_backend(name, calls);
   if (!backend) {
     std::string available;
     for (auto compiled : compiled_backends()) (available += ' ') += compiled;
@@ -60,7 +61,7 @@ std::uint64_t Loop::take_serial() {
 Loop::Loop(LoopOptions options)
     : owned_clock_(options.clock ? nullptr : std::make_unique<Stopwatch>()),
       clock_(options.clock ? options.clock : owned_clock_.get()),
-      backend_(backend_for(options.backend)),
+      backend_(backend_for(options.backend, options.sys)),
       timers_(std::make_unique<detail::TimerHeap>()),
       tasks_(std::make_unique<detail::TaskQueue>()) {}
 
@@ -135,7 +136,7 @@ tain Loop::poll_deadline(RunMode mode) {
 
 // implements: TIME-003 (the cached time is invalid after every poll)
 void Loop::poll_for_events(const tain& deadline) {
-  LoopSink sink(*this);
+  detail::LoopSink sink(*this);
   const tain stamp = now();
   try {
     backend_->poll(deadline, stamp, *clock_, sink);

@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include "refloop/loop/fatal.hpp"
+#include "refloop/loop/backend_traits.hpp"
 #include "refloop/loop/loop.hpp"
 
 namespace refloop {
@@ -130,6 +131,8 @@ class OnEveryBackend : public ::testing::TestWithParam<std::string> {
     return [this, what] { log.push_back(what); };
   }
   tain at(std::uint64_t milliseconds) const { return add_milliseconds(tain_epoch, milliseconds); }
+  // What the backend under test declares about itself (where backends legitimately differ).
+  static const BackendTraits& traits() { return *backend_traits(GetParam()); }
 };
 
 inline std::string backend_test_name(const ::testing::TestParamInfo<std::string>& info) {

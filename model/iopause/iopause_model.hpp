@@ -12,6 +12,7 @@
 #include <climits>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "../time/tain_model.hpp"  // relative: some users include this model without model/ on the path
@@ -20,6 +21,20 @@ namespace refloop::model::iopause_model {
 
 enum class Impl { ppoll, poll, select };
 inline constexpr Impl all_impls[] = {Impl::ppoll, Impl::poll, Impl::select};
+
+// The names the suites use for the implementations (spec/iopause.md, IOPAUSE-004).
+struct NamedImpl {
+  std::string_view name;
+  Impl impl;
+};
+inline constexpr NamedImpl impl_names[] = {
+    {"ppoll", Impl::ppoll}, {"poll", Impl::poll}, {"select", Impl::select}};
+// The implementation a name stands for; ppoll (the default) for a name it does not know.
+inline Impl impl_named(std::string_view name) {
+  for (const NamedImpl& entry : impl_names)
+    if (entry.name == name) return entry.impl;
+  return Impl::ppoll;
+}
 
 inline constexpr short read_mask = POLLIN | POLLHUP;
 inline constexpr short write_mask = POLLOUT;

@@ -58,14 +58,13 @@ struct ReadyFd {
 using Verdict = std::optional<std::string>;  // nullopt: accepted; otherwise why not
 
 // What the model must know of the backend under test: the kernel differences spec/loop.md names
-// per backend (and nothing else, so every backend is judged by the same rules otherwise).
+// per backend (and nothing else, so every backend is judged by the same rules otherwise). The
+// judge fills it from the traits the backend declares (refloop/loop/backend_traits.hpp); the model
+// itself never looks at a backend's name.
 struct BackendTraits {
   // BACKEND-011: select's write set never reports a hangup, so on the select backend the hangup
   // of an end that cannot be written (a pipe's read end) and is watched only for `out` is unseen.
   bool hangup_unseen_by_write_only = false;
-  static BackendTraits of(std::string_view backend_name) {
-    return BackendTraits{backend_name == "select"};
-  }
 };
 
 class LoopModel {

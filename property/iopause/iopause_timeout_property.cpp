@@ -8,7 +8,7 @@
 
 #include "iopause/iopause_generators.hpp"
 #include "refloop/iopause/iopause.hpp"
-#include "testing/native_spy.hpp"
+#include "testing/spy_calls.hpp"
 #include "testing/test_fds.hpp"
 
 namespace refloop {
@@ -40,9 +40,10 @@ RC_GTEST_PROP(IopauseTimeoutProperty, native_timeouts_match_the_model, ()) {
   const testgen::WaitSetup s = *testgen::wait_setups();
   for (int i = 0; i < 3; ++i) {
     PassThroughClock clock;
-    testing::NativeSpy spy;
+    testing::SpyCalls spy;
     spy.script.push_back({0, 0});
-    RC_ASSERT(iopause_function(impls[i])({}, s.deadline ? &*s.deadline : nullptr, s.stamp, clock) == 0);
+    RC_ASSERT(iopause_wait(impls[i], {}, s.deadline ? &*s.deadline : nullptr, s.stamp, clock,
+                           spy.sys()) == 0);
     RC_ASSERT(spy.calls.size() == 1u);
     if (!s.deadline) {
       RC_ASSERT(spy.calls[0].no_timeout);

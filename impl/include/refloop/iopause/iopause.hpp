@@ -15,7 +15,10 @@
 //     -> the write handler, `& POLLNVAL` -> the fd was not open (a caller bug);
 //     result == 0: nothing ready (after a single call the deadline may not have been reached if
 //     the native timeout was clamped; re-read the clock); -1: errno (EINTR, EINVAL, EMFILE, ...).
-// Nothing here keeps global state: every call is independent and works with any Clock.
+// Nothing here keeps global state: every call is independent and works with any Clock. Every
+// system call goes through a kernel::SysCalls table (refloop/kernel/syscalls.hpp): the overloads
+// without one use kernel::native_syscalls(); the others use the table given, which needs `poll`
+// (all three) and `fd` (select, for fcntl).
 #pragma once
 
 #include <poll.h>
@@ -24,6 +27,7 @@
 #include <span>
 #include <string_view>
 
+#include "refloop/kernel/syscalls.hpp"
 #include "refloop/time/clock.hpp"
 #include "refloop/time/tain.hpp"
 
@@ -52,6 +56,11 @@ int iopause_ppoll(std::span<iopause_fd> fds, const tain* deadline, const tain& s
 int iopause_poll(std::span<iopause_fd> fds, const tain* deadline, const tain& stamp, Clock& clock);
 int iopause_select(std::span<iopause_fd> fds, const tain* deadline, const tain& stamp, Clock& clock);
 
+// One wait with the implementation `which`, through the kernel table `sys` instead of the
+// native one.
+int iopause_wait(IopauseImpl which, std::span<iopause_fd> fds, const tain* deadline,
+                 const tain& stamp, Clock& clock, const kernel::SysCalls& sys);
+
 // [IOPAUSE-004] Picking an implementation explicitly, by enum or by name ("ppoll", "poll",
 // "select").
 iopause_func iopause_function(IopauseImpl which);
@@ -63,9 +72,13 @@ std::optional<IopauseImpl> iopause_impl_from_name(std::string_view name);
 // as it was on entry whenever the result is >= 0.
 int iopause_stamp(std::span<iopause_fd> fds, const tain* deadline, tain& stamp, Clock& clock,
                   IopauseImpl which = iopause_default_impl);
+int iopause_stamp(std::span<iopause_fd> fds, const tain* deadline, tain& stamp, Clock& clock,
+                  IopauseImpl which, const kernel::SysCalls& sys);
 
 // Waits with no fds until stamp >= deadline (skalibs' deepsleepuntil).
 void deepsleepuntil(const tain& deadline, tain& stamp, Clock& clock,
                     IopauseImpl which = iopause_default_impl);
+void deepsleepuntil(const tain& deadline, tain& stamp, Clock& clock, IopauseImpl which,
+                    const kernel::SysCalls& sys);
 
 }  // namespace refloop

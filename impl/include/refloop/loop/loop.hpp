@@ -14,35 +14,13 @@
 #include <string_view>
 #include <vector>
 
+#include "refloop/loop/fd.hpp"
 #include "refloop/time/clock.hpp"
 #include "refloop/time/tain.hpp"
 
 namespace refloop {
 
-class Loop;
-using Handler = void (*)(void* cookie);
-
-// Readiness bands, as in ivykis (IN = 1, OUT = 2, ERR = 4).
-inline constexpr unsigned band_in = 1;
-inline constexpr unsigned band_out = 2;
-inline constexpr unsigned band_err = 4;
-
 namespace detail {
-
-// Loop-private state of an Fd. The comments say who writes each field: the core (impl/loop) or
-// the backend (impl/backend). Callers never touch it.
-// `owner` is the serial of the loop an object is registered with (0: none). Serials are never
-// reused, so an object left registered with a destroyed loop can never pass for an object of a
-// new loop that happens to live at the same address (LOOP-013).
-struct FdState {
-  std::uint64_t owner = 0;            // core: the serial of the loop it is registered with, or 0
-  std::uint8_t wanted_bands = 0;      // core: bands whose handler is non-null
-  std::uint8_t ready_bands = 0;       // core: bands reported in the current poll round
-  std::uint8_t registered_bands = 0;  // backend: bands the kernel (or pollfd array) watches
-  bool notify_queued = false;         // backend: on the backend's lazy-update queue
-  std::int32_t ready_slot = -1;       // core: index in the loop's dispatch list, or -1
-  std::int32_t backend_slot = -1;     // backend: its own index (pollfd array, update queue)
-};
 
 // Loop-private state of a Timer.
 struct TimerState {
@@ -61,18 +39,6 @@ struct TaskState {
 
 }  // namespace detail
 
-// [FD-001] A file descriptor watched for readiness. Set `fd` before registering; the handlers
-// are read at call time and changed through Loop::set_handler_* while registered. `cookie` may
-// change at any time. Standard layout: the five public fields come first, in ivykis's order.
-struct Fd {
-  int fd = -1;
-  void* cookie = nullptr;
-  Handler handler_in = nullptr;
-  Handler handler_out = nullptr;
-  Handler handler_err = nullptr;
-  detail::FdState state{};  // owned by the loop; do not touch
-};
-
 // [TIMER-001] A one-shot timer at an absolute time on the loop's clock. `expires` must not
 // change while registered; `cookie` and `handler` may change at any time.
 struct Timer {
@@ -89,8 +55,13 @@ struct Task {
   detail::TaskState state{};  // owned by the loop; do not touch
 };
 
+namespace kernel {
+struct SysCalls;   // refloop/kernel/syscalls.hpp
+}  // namespace kernel
+
 namespace detail {
 class Backend;     // impl/backend/backend.hpp
+class LoopSink;    // impl/loop/loop.cpp: the backend's readiness upcall into the loop
 class TimerHeap;   // impl/loop/timer_heap.hpp
 class TaskQueue;   // impl/loop/task_queue.hpp
 }  // namespace detail
@@ -114,6 +85,10 @@ struct LoopOptions {
   // in spec/loop.md: REFLOOP_BACKEND, then IV_EXCLUDE_POLL_METHOD, then the preference order).
   // A named backend ignores the environment. An unavailable backend is fatal.
   std::string_view backend = {};
+  // The system-call tables the backend uses (refloop/kernel/syscalls.hpp); nullptr means the
+  // native ones. Tests, OS emulators and fault injection plug in here. The tables must outlive
+  // the loop.
+  const kernel::SysCalls* sys = nullptr;
 };
 
 // Names of the backends compiled in, in preference order.
@@ -166,10 +141,11 @@ class Loop {
   [[nodiscard]] std::size_t registered_count() const { return registered_count_; }
   [[nodiscard]] std::string_view backend_name() const;
 
-  // The backend upcall (detail::ReadySink in backend.hpp forwards here): fd is ready in bands.
+ private:
+  friend class detail::LoopSink;
+  // The backend upcall (detail::ReadySink in backend.hpp, through LoopSink): fd is ready in bands.
   void fd_ready(Fd& fd, unsigned bands);
 
- private:
   class RunScope;  // counts the runs in progress (LOOP-011)
   static std::uint64_t take_serial();
 

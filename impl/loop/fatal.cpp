@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: ISC
-// The fatal-error path (spec/loop.md, FATAL; declared in refloop/loop/fatal.hpp). It lives in
-// the backend library because backends are the lowest layer that reports fatal errors (a
-// kernel refusing an fd at a lazy flush); the loop core links it through refloop::backend.
+// The fatal-error path (spec/loop.md, FATAL; declared in refloop/loop/fatal.hpp), defined in the
+// loop library that declares it. Backends report fatal errors through it too (a kernel refusing
+// an fd at a lazy flush), so refloop::backend and refloop::loop link each other (impl/backend).
 #include "refloop/loop/fatal.hpp"
 
 #include <unistd.h>

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: ISC
+// The fault table (spec/fault.md, FAULT-001): a kernel table (refloop/kernel/syscalls.hpp) that
+// wraps any other and makes one planned call fail, in SQLite's countdown style: "the Nth call of
+// S fails with errno E". Every other call passes through unchanged. A planned failure of close()
+// still closes the fd first, as Linux's close(2) does whatever it reports.
+//
+// Give `faults.table()` to a loop (LoopOptions::sys) or an iopause call; plan() arms a failure.
+// The table only counts and forwards: it keeps no other state and is used from one thread.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "refloop/kernel/syscalls.hpp"
+
+namespace refloop::kernel {
+
+// One planned failure. `call` is a member name of the tables ("epoll_ctl", "ppoll", ...); `nth`
+// counts that call's invocations from the moment the plan is armed, from 1.
+struct Fault {
+  std::string call;
+  unsigned nth = 1;
+  int error = 0;
+};
+
+class FaultCalls final : public PollCalls,
+                         public FdCalls
+#if REFLOOP_KERNEL_HAS_EPOLL_HEADER
+    ,
+                         public EpollCalls
+#endif
+{
+ public:
+  explicit FaultCalls(const SysCalls& inner) : inner_(inner) {}
+  FaultCalls(const FaultCalls&) = delete;
+  FaultCalls& operator=(const FaultCalls&) = delete;
+
+  // This wrapper in place of every interface `inner` has (null where it has none).
+  [[nodiscard]] SysCalls table();
+
+  // Arms `fault` (replacing any earlier plan) and restarts the counts.
+  void plan(Fault fault);
+  // Whether the planned failure has happened; how often `call` was made since the plan.
+  [[nodiscard]] bool fired() const { return fired_; }
+  [[nodiscard]] unsigned count(std::string_view call) const;
+
+  int poll(pollfd* fds, nfds_t count, int timeout_ms) override;
+  int ppoll(pollfd* fds, nfds_t count, const timespec* timeout, const sigset_t* mask) override;
+  int select(int nfds, fd_set* readable, fd_set* writable, fd_set* exceptional,
+             timeval* timeout) override;
+  int fcntl(int fd, int command, int argument) override;
+  int close(int fd) override;
+  int getrlimit(int resource, rlimit* limit) override;
+#if REFLOOP_KERNEL_HAS_EPOLL_HEADER
+  int epoll_create1(int flags) override;
+  int epoll_ctl(int epfd, int op, int fd, epoll_event* event) override;
+  int epoll_wait(int epfd, epoll_event* events, int max_events, int timeout_ms) override;
+#endif
+
+ private:
+  // Counts the call; true (with errno set) when this is the planned failure.
+  bool fails_now(std::string_view call);
+
+  SysCalls inner_;
+  Fault fault_;
+  bool armed_ = false;
+  bool fired_ = false;
+  std::map<std::string, unsigned, std::less<>> counts_;
+};
+
+}  // namespace refloop::kernel

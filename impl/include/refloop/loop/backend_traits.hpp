@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: ISC
+// The facts in which backends legitimately differ (spec/loop.md, BACKEND), declared by each
+// backend next to its factory (impl/backend). Tests, the model's judge, the conformance runners,
+// CMake and ci/ ask these, and compiled_backends(), instead of comparing backend names: adding a
+// backend is its file, one registry line, its traits and its own tests.
+#pragma once
+
+#include <string_view>
+
+#include "refloop/time/tain.hpp"
+
+namespace refloop {
+
+struct BackendTraits {
+  std::string_view name;
+  // BACKEND-004: the native timeout's unit (a wait is rounded up to it) and the longest single
+  // wait, after which the loop simply polls again.
+  tain timeout_unit;
+  tain timeout_cap;
+  // BACKEND-009: how an fd with only handler_err is watched: for errors alone (unread data does
+  // not wake the loop), or as readable (unread data wakes it, calling nothing).
+  enum class ErrOnly { errors_only, as_readable } err_only;
+  // BACKEND-011: whether the hangup of an fd that cannot be written (a pipe's read end after its
+  // writer left), watched only for out, is seen.
+  bool sees_hangup_of_unwritable_out_only_fd;
+  // FATAL-004, FD-010: when a closed registered fd is detected: when the kernel is told about it
+  // (its interest call fails, at the lazy flush or at unregister), or at the next wait (POLLNVAL).
+  enum class ClosedFd { when_told, at_wait } closed_fd;
+  // BACKEND-008, FD-003: a regular file is refused (EPERM), or accepted and always ready.
+  enum class RegularFile { refused, always_ready } regular_file;
+  // BACKEND-010: fds at or above this are refused (EMFILE; fatal at the next wait when registered
+  // without register_fd_try); 0 when the backend has no limit of its own.
+  int fd_limit;
+  // BACKEND-002: the kernel learns of an interest change only at the next wait (a batch flush);
+  // false when the backend's own user-space set is the kernel's input at every wait.
+  bool lazy_registration;
+  // Whether the model must accept a timer-versus-task order that differs from the common one
+  // (ivykis's epoll-timerfd and kqueue methods deliver timers as fd events); false for all so far.
+  bool timer_task_order_may_vary;
+  // The system calls (members of refloop/kernel/syscalls.hpp) it makes to wait, and to tell the
+  // kernel of an interest change (empty when it keeps interest in user space); spec/fault.md
+  // says what it does when each fails.
+  std::string_view wait_call;
+  std::string_view interest_call;
+};
+
+// The traits of a compiled backend (compiled_backends() in refloop/loop/loop.hpp), or nullptr.
+const BackendTraits* backend_traits(std::string_view name);
+
+}  // namespace refloop

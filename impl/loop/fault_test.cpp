@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: ISC
+// Unit tests for spec/fault.md: the fault table itself, and what the loop does on every backend
+// when the call it waits with or tells the kernel of interest with fails. The call names come
+// from the backend's traits (wait_call, interest_call), never from its name.
+#include <fcntl.h>
+
+#include <cerrno>
+#include <string>
+
+#include "backend/backend.hpp"
+#include "loop_test_support.hpp"
+#include "refloop/kernel/fault.hpp"
+
+namespace refloop {
+namespace {
+
+using test::FdPair;
+using test::FdProbe;
+using test::TimerProbe;
+
+TEST(FaultTable, FAULT_001_the_nth_call_fails_and_every_other_passes_through) {
+  // [req:FAULT-001]
+  kernel::FaultCalls faults(kernel::native_syscalls());
+  const kernel::SysCalls sys = faults.table();
+  ASSERT_EQ(sys.poll, static_cast<kernel::PollCalls*>(&faults));
+  faults.plan({"poll", 2, EINTR});
+  EXPECT_EQ(sys.poll->poll(nullptr, 0, 0), 0);
+  errno = 0;
+  EXPECT_EQ(sys.poll->poll(nullptr, 0, 0), -1);
+  EXPECT_EQ(errno, EINTR);
+  EXPECT_TRUE(faults.fired());
+  EXPECT_EQ(sys.poll->poll(nullptr, 0, 0), 0);  // once only
+  EXPECT_EQ(faults.count("poll"), 3u);
+  EXPECT_EQ(faults.count("ppoll"), 0u);
+  // close(2) releases the fd whatever it reports; so does the planned failure.
+  FdPair pipe = FdPair::pipe();
+  faults.plan({"close", 1, EIO});
+  EXPECT_EQ(sys.fd->close(pipe.read_end), -1);
+  EXPECT_EQ(errno, EIO);
+  EXPECT_LT(sys.fd->fcntl(pipe.read_end, F_GETFD, 0), 0);
+  pipe.read_end = -1;
+  // A table without an interface stays without it.
+  EXPECT_EQ(kernel::FaultCalls(kernel::SysCalls{}).table().poll, nullptr);
+}
+
+class Faults : public test::OnEveryBackend {
+ protected:
+  kernel::FaultCalls faults{kernel::native_syscalls()};
+  kernel::SysCalls sys = faults.table();
+  Loop faulty{LoopOptions{.clock = &clock, .backend = GetParam(), .sys = &sys}};
+  // The call register_fd_try makes: the interest call, or the check the pollfd backends wait with.
+  static std::string registration_call() {
+    const BackendTraits& t = traits();
+    return std::string(t.interest_call.empty() ? t.wait_call : t.interest_call);
+  }
+};
+REFLOOP_ON_EVERY_BACKEND(Faults);
+
+TEST_P(Faults, FAULT_002_an_interrupted_wait_ends_the_round_with_nothing_reported) {
+  // [req:FAULT-002] [req:BACKEND-004] The ready fd waits for the next round; the clock does not
+  // move (the wait did not find the timer's deadline), so no timer fires early.
+  FdPair pipe = FdPair::pipe();
+  pipe.put();
+  FdProbe end(pipe.read_end);
+  end.want_in(note("in"));
+  faulty.register_fd(end.fd);
+  TimerProbe timer(note("timer"));
+  timer.timer.expires = at(100);
+  faulty.register_timer(timer.timer);
+  faults.plan({std::string(traits().wait_call), 1, EINTR});
+  EXPECT_EQ(faulty.run_once(), Step::polled);
+  EXPECT_TRUE(faults.fired());
+  EXPECT_TRUE(log.empty());
+  EXPECT_EQ(clock.now(), tain_epoch);
+  EXPECT_EQ(faulty.run_once(), Step::polled);
+  EXPECT_EQ(log, std::vector<std::string>{"in"});
+  faulty.unregister_fd(end.fd);
+  faulty.unregister_timer(timer.timer);
+}
+
+TEST_P(Faults, FAULT_003_a_refused_register_fd_try_leaves_nothing_behind) {
+  // [req:FAULT-003] [req:BACKEND-008]
+  FdPair pipe = FdPair::pipe();
+  FdProbe end(pipe.read_end);
+  end.want_in(note("in"));
+  faults.plan({registration_call(), 1, ENOMEM});
+  EXPECT_EQ(faulty.register_fd_try(end.fd), ENOMEM);
+  EXPECT_TRUE(faults.fired());
+  EXPECT_FALSE(Loop::registered(end.fd));
+  EXPECT_EQ(faulty.registered_count(), 0u);
+  EXPECT_EQ(faulty.register_fd_try(end.fd), 0);  // the failure was transient
+  pipe.put();
+  EXPECT_EQ(faulty.run_once(RunMode::nowait), Step::polled);
+  EXPECT_EQ(log, std::vector<std::string>{"in"});
+  faulty.unregister_fd(end.fd);
+}
+
+TEST_P(Faults, FAULT_004_any_other_failure_is_fatal_naming_the_call_and_the_errno) {
+  // [req:FAULT-004] [req:FATAL-004] The interest call at the flush, or the wait itself.
+  const std::string message = test::fatal_message_of([&] {
+    FdPair pipe = FdPair::pipe();
+    FdProbe end(pipe.read_end);
+    end.want_in([] {});
+    faulty.register_fd(end.fd);
+    faults.plan({registration_call(), 1, ENOMEM});
+    faulty.run_once(RunMode::nowait);
+  });
+  EXPECT_EQ(message.rfind(GetParam() + " backend: ", 0), 0u) << message;
+  EXPECT_NE(message.find(registration_call()), std::string::npos) << message;
+  EXPECT_NE(message.find("error 12[Cannot allocate memory]"), std::string::npos) << message;
+}
+
+TEST_P(Faults, FAULT_005_a_kernel_object_that_cannot_be_made_leaves_the_backend_unavailable) {
+  // [req:FAULT-005] [req:FATAL-005] Only backends that create one (epoll_create1) can fail here.
+  kernel::FaultCalls creation(kernel::native_syscalls());
+  const kernel::SysCalls table = creation.table();
+  creation.plan({"epoll_create1", 1, EMFILE});
+  const auto backend = detail::make_backend(GetParam(), table);
+  EXPECT_EQ(backend == nullptr, creation.fired());
+}
+
+}  // namespace
+}  // namespace refloop
