@@ -133,7 +133,7 @@ report() {
   : > "$combined"
   echo
   echo "ci/containers summary"
-  printf '%-16s %-8s %-6s %-40s %s\n' target status time tests "conformance cells"
+  printf '%-16s %-8s %-7s %-8s %-45s %s\n' target status time warnings tests "conformance cells"
   for name in "$@"; do
     cells='no results'
     if [ -s "$out/$name/results.tsv" ]; then
@@ -146,8 +146,9 @@ report() {
     rc=$(cat "$out/$name/status" 2>/dev/null || echo '?')
     seconds=$(cat "$out/$name/seconds" 2>/dev/null || echo 0)
     [ "$rc" = 0 ] || status=1
-    printf '%-16s %-8s %-6s %-40s %s\n' "$name" "$([ "$rc" = 0 ] && echo ok || echo "FAIL($rc)")" \
-      "$((seconds / 60))m$((seconds % 60))s" "$(cat "$out/$name/ctest.txt" 2>/dev/null || echo 'no ctest summary')" "$cells"
+    printf '%-16s %-8s %-7s %-8s %-45s %s\n' "$name" "$([ "$rc" = 0 ] && echo ok || echo "FAIL($rc)")" \
+      "$((seconds / 60))m$((seconds % 60))s" "$(cat "$out/$name/warnings.txt" 2>/dev/null || echo '-')" \
+      "$(cat "$out/$name/ctest.txt" 2>/dev/null || echo 'no ctest run')" "$cells"
   done
   [ -s "$combined" ] || return "$status"
   write_matrix "$combined" "$repo/build/conformance/containers-matrix.md" || status=1
