@@ -58,10 +58,11 @@ ensure_binfmt() {
   echo "ci/containers: registered /usr/bin/qemu-$q-static for $arch in binfmt_misc"
 }
 
-# The cached root of a target: named after the hash of everything that decides its content.
+# The cached root of a target: named after the hash of everything in its definition that decides
+# the root's content (not its timeout or what runs in it), and of the code that builds it.
 definition_hash() {
   {
-    cat "$here/targets/$1"
+    echo "$arch $suite $runs $install_deps" $packages
     declare -f ensure_root mmdebstrap_args
     [ "$install_deps" = yes ] && cat "$repo/ci/install-deps"
     echo "$mirror"
