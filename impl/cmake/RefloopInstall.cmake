@@ -40,6 +40,7 @@ if(REFLOOP_TESTING)
       -DPREFIX=${PROJECT_BINARY_DIR}/install-smoke
       -DSANITIZERS=${REFLOOP_SANITIZERS}
       -DCOVERAGE=${REFLOOP_COVERAGE}
+      -DCXX=${CMAKE_CXX_COMPILER}
       -P ${CMAKE_CURRENT_LIST_DIR}/find-package-test/run.cmake)
   set_tests_properties(install.find_package PROPERTIES LABELS unit TIMEOUT 600)
 endif()

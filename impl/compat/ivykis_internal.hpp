@@ -13,6 +13,7 @@
 #include <new>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -23,7 +24,8 @@
 namespace refloop::ivykis {
 
 static_assert(sizeof(Fd) <= sizeof(iv_fd::pad) && alignof(Fd) <= alignof(void*));
-static_assert(sizeof(Task) <= sizeof(iv_task::pad) && alignof(Task) <= alignof(void*));
+static_assert(sizeof(Task) <= sizeof(iv_task::pad) &&
+              alignof(Task) <= alignof(std::remove_all_extents_t<decltype(iv_task::pad)>));
 #if defined(__LP64__)
 static_assert(sizeof(iv_fd) == 128 && sizeof(iv_timer) == 64 && sizeof(iv_task) == 64,
               "struct sizes must match ivykis's (IVAPI-002)");

@@ -11,8 +11,6 @@
 
 #include <skalibs/tai.h>
 
-static_assert(sizeof(time_t) == 8, "the skalibs C API is reproduced for a 64-bit time_t only");
-
 namespace {
 
 constexpr std::uint64_t reserved_bit = std::uint64_t{1} << 63;
@@ -34,6 +32,14 @@ bool normalised(const tain& a) { return a.nano <= nano_max; }
 // arithmetic gives the same bits without overflowing for huge tv_usec.
 std::uint32_t micro_to_nano(suseconds_t usec) {
   return static_cast<std::uint32_t>(1000U * static_cast<std::uint64_t>(usec));
+}
+
+// implements: TAICOMPAT-032. A 64-bit time_t takes every value; a 32-bit one only those whose
+// upper half is all zeros or all ones (skalibs' test, which lets 2^31..2^32-1 wrap negative).
+bool time_fits(std::uint64_t seconds) {
+  if constexpr (sizeof(time_t) >= 8) return true;
+  const std::uint64_t upper = seconds >> 32;
+  return upper == 0 || upper == 0xffff'ffffU;
 }
 
 }  // namespace
@@ -68,11 +74,15 @@ int tai_sub(tai* t, tai const* u, tai const* v) {
 }
 
 int time_from_tai(time_t* u, tai const* t) {
-  *u = static_cast<time_t>(t->x - TAI_MAGIC);
-  return 1;
+  const tai seconds{t->x - TAI_MAGIC};
+  return time_from_tai_relative(u, &seconds);
 }
 
 int time_from_tai_relative(time_t* u, tai const* t) {
+  if (!time_fits(t->x)) {
+    errno = EOVERFLOW;
+    return 0;
+  }
   *u = static_cast<time_t>(t->x);
   return 1;
 }
@@ -198,13 +208,13 @@ int tain_relative_from_timespec(tain* t, struct timespec const* ts) {
 }
 
 int timespec_from_tain(struct timespec* ts, tain const* a) {
-  time_from_tai(&ts->tv_sec, &a->sec);
+  if (!time_from_tai(&ts->tv_sec, &a->sec)) return 0;
   ts->tv_nsec = a->nano;
   return 1;
 }
 
 int timespec_from_tain_relative(struct timespec* ts, tain const* a) {
-  time_from_tai_relative(&ts->tv_sec, &a->sec);
+  if (!time_from_tai_relative(&ts->tv_sec, &a->sec)) return 0;
   ts->tv_nsec = a->nano;
   return 1;
 }
@@ -227,13 +237,13 @@ static suseconds_t micro_nearest(std::uint32_t nano) {
 }
 
 int timeval_from_tain(struct timeval* tv, tain const* a) {
-  time_from_tai(&tv->tv_sec, &a->sec);
+  if (!time_from_tai(&tv->tv_sec, &a->sec)) return 0;
   tv->tv_usec = micro_nearest(a->nano);
   return 1;
 }
 
 int timeval_from_tain_relative(struct timeval* tv, tain const* a) {
-  time_from_tai_relative(&tv->tv_sec, &a->sec);
+  if (!time_from_tai_relative(&tv->tv_sec, &a->sec)) return 0;
   tv->tv_usec = micro_nearest(a->nano);
   return 1;
 }

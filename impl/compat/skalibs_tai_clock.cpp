@@ -92,8 +92,8 @@ int sysclock_from_tain(tain* u, tain const* t) {
 int time_sysclock_from_tai(time_t* u, tai const* t) {
   std::uint64_t uu = 0;
   if (!sysclock_from_tai(&uu, t)) return 0;
-  *u = static_cast<time_t>(uu - TAI_MAGIC);
-  return 1;
+  const tai sys{uu};
+  return time_from_tai(u, &sys);  // TAICOMPAT-032 on a 32-bit time_t
 }
 
 int tain_from_timespec_sysclock(tain* a, struct timespec const* ts) {

@@ -258,7 +258,7 @@ Expected<LeapTable, LeapFileError> table_from_raw(const RawFile& file) {
     return Unexpected{error_at(LeapFileErrc::tampered, file.hash_line,
                                "#h SHA-1 does not match the data; it should be " + hash_words(hash_of_data(file)))};
   const std::int64_t expires = static_cast<std::int64_t>(file.expires->field.value) - ntp_to_posix_offset;
-  return LeapTable::create(std::move(*leaps), expires);
+  return LeapTable::create(std::move(leaps.value()), expires);  // operator* is const: it would copy
 }
 
 Expected<std::string, LeapFileError> read_whole_file(const std::string& path) {

@@ -84,10 +84,19 @@ Expected<tain, TimeErrc> tain_from_timespec(const timespec& ts) {
   return from_parts(tai_magic + static_cast<std::uint64_t>(t), static_cast<std::uint32_t>(ts.tv_nsec));
 }
 
+namespace {
+// implements: TAIN-015 (a 32-bit time_t holds less than a label: refused, never wrapped)
+bool fits_time_t(std::int64_t seconds) {
+  return seconds >= std::numeric_limits<time_t>::min() && seconds <= std::numeric_limits<time_t>::max();
+}
+}  // namespace
+
 Expected<timespec, TimeErrc> timespec_from_tain(const tain& a) {
   if (a.sec() >= (std::uint64_t{1} << 63)) return Unexpected{TimeErrc::out_of_range};
+  const std::int64_t seconds = static_cast<std::int64_t>(a.sec()) - static_cast<std::int64_t>(tai_magic);
+  if (!fits_time_t(seconds)) return Unexpected{TimeErrc::out_of_range};
   timespec ts{};
-  ts.tv_sec = static_cast<std::int64_t>(a.sec()) - static_cast<std::int64_t>(tai_magic);
+  ts.tv_sec = static_cast<time_t>(seconds);
   ts.tv_nsec = a.nano();
   return ts;
 }
@@ -101,10 +110,11 @@ Expected<tain, TimeErrc> tain_from_timespec_relative(const timespec& ts) {
 }
 
 Expected<timespec, TimeErrc> timespec_from_tain_relative(const tain& a) {
-  if (a.sec() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+  if (a.sec() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ||
+      !fits_time_t(static_cast<std::int64_t>(a.sec())))
     return Unexpected{TimeErrc::out_of_range};
   timespec ts{};
-  ts.tv_sec = static_cast<std::int64_t>(a.sec());
+  ts.tv_sec = static_cast<time_t>(a.sec());
   ts.tv_nsec = a.nano();
   return ts;
 }

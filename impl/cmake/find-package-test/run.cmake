@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: ISC
 # Installs the build at BUILD_DIR into PREFIX, then configures, builds and runs the consumer in
-# SOURCE_DIR through find_package(refloop), and compiles it once more through pkg-config.
+# SOURCE_DIR through find_package(refloop), and compiles it once more through pkg-config, both
+# with the build's own C++ compiler CXX (a cross compiler's output is what was installed).
 file(REMOVE_RECURSE ${PREFIX})
 set(flags "")
 if(SANITIZERS)
@@ -17,7 +18,7 @@ function(run)
 endfunction()
 run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${PREFIX})
 set(consumer ${PREFIX}/consumer-build)
-run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${consumer} -DCMAKE_PREFIX_PATH=${PREFIX}
+run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${consumer} -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_CXX_COMPILER=${CXX}
     "-DCMAKE_CXX_FLAGS=${flags}" "-DCMAKE_C_FLAGS=${flags}")
 run(${CMAKE_COMMAND} --build ${consumer})
 run(${consumer}/consumer)
@@ -32,5 +33,5 @@ if(NOT rc EQUAL 0)
 endif()
 separate_arguments(pc_flags UNIX_COMMAND "${pc_flags}")
 separate_arguments(extra UNIX_COMMAND "${flags}")
-run(c++ -std=c++20 ${extra} ${SOURCE_DIR}/consumer.cpp -o ${PREFIX}/consumer-pc ${pc_flags})
+run(${CXX} -std=c++20 ${extra} ${SOURCE_DIR}/consumer.cpp -o ${PREFIX}/consumer-pc ${pc_flags})
 run(${PREFIX}/consumer-pc)

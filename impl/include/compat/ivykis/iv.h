@@ -67,11 +67,13 @@ void iv_fd_set_handler_in(struct iv_fd *, void (*)(void *));
 void iv_fd_set_handler_out(struct iv_fd *, void (*)(void *));
 void iv_fd_set_handler_err(struct iv_fd *, void (*)(void *));
 
-// Tasks [IVAPI-014..015]. 64 bytes on LP64.
+// Tasks [IVAPI-014..015]. 64 bytes on LP64. The pad is 64-bit words, not pointers, because the
+// task it holds has a 64-bit field: on ILP32 (armhf) six pointers would be too small and only
+// 4-byte aligned (IVAPI-002).
 struct iv_task {
   void *cookie;
   void (*handler)(void *);
-  void *pad[6];
+  unsigned long long pad[6];
 };
 
 void IV_TASK_INIT(struct iv_task *);
