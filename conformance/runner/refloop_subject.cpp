@@ -54,7 +54,8 @@ tain shifted(const tain& base, std::int64_t delta) {
 
 class RefloopSubject final : public Subject {
  public:
-  explicit RefloopSubject(std::string_view backend) : loop_(LoopOptions{&clock_, backend}) {
+  RefloopSubject(std::string_view backend, const kernel::SysCalls* sys)
+      : loop_(LoopOptions{.clock = &clock_, .backend = backend, .sys = sys}) {
     set_fatal_handler(&report_fatal);
     for (int i = 0; i < max_ends; ++i) bind(fd_slots_[i], Kind::fd, i, fds_[i].cookie);
     for (int i = 0; i < max_timers; ++i) {
@@ -322,8 +323,8 @@ std::string RefloopSubject::register_try_high(Fd& fd) {
 
 }  // namespace
 
-std::unique_ptr<Subject> make_refloop_subject(std::string_view backend) {
-  return std::make_unique<RefloopSubject>(backend);
+std::unique_ptr<Subject> make_refloop_subject(std::string_view backend, const kernel::SysCalls* sys) {
+  return std::make_unique<RefloopSubject>(backend, sys);
 }
 
 }  // namespace refloop::conformance

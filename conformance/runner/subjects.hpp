@@ -6,11 +6,14 @@
 #include <memory>
 #include <string_view>
 
+#include "refloop/kernel/syscalls.hpp"
 #include "subject.hpp"
 
 namespace refloop::conformance {
 
-std::unique_ptr<Subject> make_refloop_subject(std::string_view backend);
+// `sys`, when given, is the kernel table the loop calls through (LoopOptions::sys): the fault
+// property (property/loop/fault_property.cpp) passes a kernel::FaultCalls. It must outlive the subject.
+std::unique_ptr<Subject> make_refloop_subject(std::string_view backend, const kernel::SysCalls* sys = nullptr);
 std::unique_ptr<Subject> make_model_subject();
 
 }  // namespace refloop::conformance

@@ -25,8 +25,10 @@ using namespace refloop::model::loop;
 
 class Harness {
  public:
-  explicit Harness(std::string_view backend)
-      : subject_(conformance::make_refloop_subject(backend)), judge_(*subject_) {}
+  // `sys`: the kernel table the loop calls through (nullptr: the native one); it must outlive
+  // the harness. The fault property passes a kernel::FaultCalls.
+  explicit Harness(std::string_view backend, const kernel::SysCalls* sys = nullptr)
+      : subject_(conformance::make_refloop_subject(backend, sys)), judge_(*subject_) {}
 
   [[nodiscard]] std::string backend_name() const {
     return conformance::Judge::backend_of(subject_->name());
@@ -43,6 +45,18 @@ class Harness {
     if (op.code == Code::run || op.code == Code::run_nowait) count_and_trace(judge_.last_run());
     return verdict;
   }
+
+  // A probe on the subject (register-try, ...), mirrored in the model; the disagreement, if any.
+  Verdict probe(const conformance::Probe& probe, std::string& result) {
+    if (trace_) std::fprintf(stderr, "! %s %s\n", probe.name.c_str(), format_op(probe.op).c_str());
+    return judge_.probe(probe, result);
+  }
+  // What the loop itself says, not the model.
+  [[nodiscard]] bool registered(const Ref& ref) const { return subject_->registered(ref); }
+  [[nodiscard]] std::size_t registered_count() const { return subject_->registered_count(); }
+  [[nodiscard]] tain clock() const { return subject_->clock(); }
+  // What the last top-level run did, as the judge saw it.
+  [[nodiscard]] const conformance::RunRecord& last_run() const { return judge_.last_run(); }
 
   // The failure report: the disagreement, the backend and the sequence in the text form.
   std::string report(const std::string& verdict) const {
