@@ -78,12 +78,17 @@ class EpollCalls {
 class EpollCalls;  // declared where <sys/epoll.h> exists; the pointer below stays null elsewhere
 #endif
 
+// kqueue(2): the kqueue backend's calls (refloop/kernel/kqueue.hpp). Native only where the system
+// has <sys/event.h>; everywhere, an emulation from model/os can fill the slot.
+class KqueueCalls;
+
 // One table per interface; a null pointer means "this system has no such interface", and a
 // backend needing it is then not available (make_backend returns nullptr).
 struct SysCalls {
   PollCalls* poll = nullptr;
   FdCalls* fd = nullptr;
   EpollCalls* epoll = nullptr;
+  KqueueCalls* kqueue = nullptr;
 };
 
 // The native tables of this system (impl/kernel/native*.cpp), valid for the whole process.
