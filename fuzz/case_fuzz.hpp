@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "case_error.hpp"
+
 namespace refloop::fuzz {
 
 inline constexpr const char* case_name = "fuzz/FUZZ-001-1.case";
@@ -24,14 +26,12 @@ inline std::size_t line_count(const std::string& input) {
   return 1 + static_cast<std::size_t>(std::count(input.begin(), input.end(), '\n'));
 }
 
-// A refusal starts with the file name; "NAME:N: ..." names a line N of the input.
-inline void check_refusal(const std::string& message, const std::string& input, const char* target) {
-  const std::string prefix = std::string(case_name) + ":";
-  require(message.rfind(prefix, 0) == 0, target, "a refusal that does not name the file");
-  const std::size_t digits = message.find_first_not_of("0123456789", prefix.size());
-  if (digits == prefix.size() || digits == std::string::npos || message[digits] != ':') return;
-  const unsigned long line = std::stoul(message.substr(prefix.size(), digits - prefix.size()));
-  require(line >= 1 && line <= line_count(input), target, "a refusal names a line outside the input");
+// A refusal (framework/case_error.hpp) names the file, a reason and, when it is about one line,
+// a line of the input (0: the whole file).
+inline void check_refusal(const conformance::CaseError& error, const std::string& input, const char* target) {
+  require(error.path == case_name, target, "a refusal that does not name the file");
+  require(!error.message.empty(), target, "a refusal without a message");
+  require(error.line <= line_count(input), target, "a refusal names a line outside the input");
 }
 
 }  // namespace refloop::fuzz

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: ISC
-// Fuzz target: the loop suite's case reader (conformance/runner/case_file.cpp): the operation
+// Fuzz target: the loop suite's case reader (conformance/suites/loop/case_file.cpp): the operation
 // vocabulary's text form plus probes (`! name target`), expectations (`# expect: ...`) and
 // citations. Any input is a case whose steps lie on lines of the input and which cites a
 // requirement, or a refusal naming the file (and the line, when one line is at fault).
@@ -10,7 +10,7 @@
 #include "loop/ops_text.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace refloop::conformance;
+  using namespace refloop::conformance::loop_suite;
   const std::string input(reinterpret_cast<const char*>(data), size);
   std::istringstream in(input);
   const auto parsed = parse_case(in, refloop::fuzz::case_name);

@@ -125,7 +125,7 @@ containerfile() {
   echo "CMD [\"/src/ci/containers/inside\", \"$runs\"${cross:+, \"$cross\"}]"
 }
 
-# Status codes of results.tsv (conformance/runner/results.hpp, enum Status, in order).
+# Status codes of results.tsv (conformance/framework/results.hpp, enum Status, in order).
 cell_names='PASS FAIL UNSUPPORTED KNOWN-DEVIATION UNEXPECTED-PASS N/A'
 
 # One line per target (time, tests, conformance cells by result), then the combined matrix.
@@ -160,7 +160,7 @@ report() {
 # The combined matrix, written by the conformance runner itself (--from-results), built on the
 # host in build/conformance (the conformance preset) when it is not there.
 write_matrix() {
-  local runner=$repo/build/conformance/conformance/runner/refloop-conformance
+  local runner=$repo/build/conformance/conformance/suites/loop/refloop-conformance
   if [ ! -x "$runner" ]; then
     (cd "$repo" && ci/install-deps > /dev/null && cmake --preset conformance > /dev/null &&
       nice -n 10 cmake --build build/conformance --target refloop-conformance -j "$(nproc)" > /dev/null) || return 1

@@ -57,17 +57,21 @@ function(refloop_add_fuzz_target name)
   set(REFLOOP_FUZZ_TARGETS ${REFLOOP_FUZZ_TARGETS} ${name} CACHE INTERNAL "")
 endfunction()
 
-# refloop_add_area_folders([EXCEPT AREA...]): model/, property/ and conformance/ keep one folder
-# per area, each with its own CMakeLists.txt; this adds every such folder, in name order, except
-# those named (added elsewhere).
+# refloop_add_area_folders([FIRST folder...] [EXCEPT folder...]): model/, property/ and
+# conformance/ keep one folder per area, each with its own CMakeLists.txt; this adds every such
+# folder, the FIRST ones in the order given (later folders use what they define), then the rest in
+# name order, except those named in EXCEPT (added elsewhere).
 function(refloop_add_area_folders)
-  cmake_parse_arguments(arg "" "" "EXCEPT" ${ARGN})
+  cmake_parse_arguments(PARSE_ARGV 0 areas "" "" "FIRST;EXCEPT")
   file(GLOB lists LIST_DIRECTORIES false RELATIVE ${CMAKE_CURRENT_SOURCE_DIR} CONFIGURE_DEPENDS
        ${CMAKE_CURRENT_SOURCE_DIR}/*/CMakeLists.txt)
   list(SORT lists)
+  foreach(area IN LISTS areas_FIRST)
+    add_subdirectory(${area})
+  endforeach()
   foreach(list_file IN LISTS lists)
     get_filename_component(area ${list_file} DIRECTORY)
-    if(NOT area IN_LIST arg_EXCEPT)
+    if(NOT area IN_LIST areas_FIRST AND NOT area IN_LIST areas_EXCEPT)
       add_subdirectory(${area})
     endif()
   endforeach()

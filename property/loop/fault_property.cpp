@@ -117,7 +117,7 @@ std::vector<Step> generate_steps() {
 
 bool is_round(const Op& op) { return op.code == Code::run || op.code == Code::run_nowait; }
 // The child's side: writes "fail <why>" or "fired <path>" lines to `report`; "F <message>" comes
-// from the fatal handler (conformance/runner/fatal_capture.hpp).
+// from the fatal handler (conformance/framework/fatal_capture.hpp).
 class CaseRun {
  public:
   CaseRun(const std::string& backend, const kernel::Fault& fault, int report)
@@ -161,7 +161,7 @@ bool CaseRun::apply(const Step& step) {
   Verdict verdict;
   if (step.register_try) {
     if (harness_.registered(step.op.target)) return true;  // a second registration is a misuse
-    verdict = harness_.probe(conformance::Probe{"register-try", "", step.op}, result);
+    verdict = harness_.probe(conformance::loop_suite::Probe{"register-try", "", step.op}, result);
   } else {
     verdict = harness_.step(step.op);
   }
@@ -203,8 +203,8 @@ bool CaseRun::check_refusal(const Step& step, const std::string& result, std::si
     say("fired ignored");
     return false;
   }
-  if (result != conformance::errno_name(fault_.error))
-    fail("register_fd_try returned " + result + ", not " + conformance::errno_name(fault_.error));
+  if (result != conformance::loop_suite::errno_name(fault_.error))
+    fail("register_fd_try returned " + result + ", not " + conformance::loop_suite::errno_name(fault_.error));
   if (harness_.registered(step.op.target)) fail("a refused register_fd_try left the fd registered");
   if (harness_.registered_count() != count_before) fail("a refused register_fd_try changed the count");
   say("fired refused");
@@ -243,7 +243,7 @@ std::string fatal_words(const kernel::Fault& fault) {
 }
 
 std::string describe(const kernel::Fault& fault) {
-  return fault.call + " call " + std::to_string(fault.nth) + " fails with " + conformance::errno_name(fault.error);
+  return fault.call + " call " + std::to_string(fault.nth) + " fails with " + conformance::loop_suite::errno_name(fault.error);
 }
 
 void require(bool holds, const kernel::Fault& fault, const std::string& why) {
@@ -291,7 +291,7 @@ TEST_P(FaultProperty, FAULT_004_every_documented_failure_takes_its_documented_pa
   // a pair has not fired yet.
   for (const Pair& pair : pairs) {
     for (int attempt = 0; attempt < 8 && exercised.count({pair.call, pair.error}) == 0; ++attempt) {
-      const bool ok = rc::check(backend + ": " + pair.call + " fails with " + conformance::errno_name(pair.error), [&] {
+      const bool ok = rc::check(backend + ": " + pair.call + " fails with " + conformance::loop_suite::errno_name(pair.error), [&] {
         const kernel::Fault fault{pair.call, static_cast<unsigned>(*rc::gen::inRange(1, 4)), pair.error};
         const std::vector<Step> steps = generate_steps();
         const ChildReport child = run_in_child(backend, fault, steps);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: ISC
 // Drives the real loop and the loop model (model/loop) with the same operations and reports the
 // first disagreement (spec/model.md, MODEL-004). It is the conformance suite's own machinery
-// (conformance/runner: the refloop Subject on a SimulatedClock with real nonblocking pipes and
-// socket pairs, and the Judge, which checks every callback as it happens and the registrations,
-// registered count and unread bytes after every operation), plus what random and fuzzed
+// (conformance/adapters/refloop, conformance/suites/loop: the refloop LoopAdapter on a
+// SimulatedClock with real nonblocking pipes and socket pairs, and the Judge, which checks every
+// callback as it happens and the registrations, registered count and unread bytes after every
+// operation), plus what random and fuzzed
 // sequences need: the history in the text form for failure reports, callback counts for
 // RapidCheck's classification, and REFLOOP_LOOPCHECK_TRACE=1 for a step-by-step trace.
 // Used by property/loop (RapidCheck) and fuzz/loop_ops_run.cpp.
@@ -17,7 +18,7 @@
 #include <vector>
 
 #include "loop/ops_text.hpp"
-#include "subjects.hpp"
+#include "refloop_loop.hpp"
 
 namespace refloop::loopcheck {
 
@@ -28,10 +29,10 @@ class Harness {
   // `sys`: the kernel table the loop calls through (nullptr: the native one); it must outlive
   // the harness. The fault property passes a kernel::FaultCalls.
   explicit Harness(std::string_view backend, const kernel::SysCalls* sys = nullptr)
-      : subject_(conformance::make_refloop_subject(backend, sys)), judge_(*subject_) {}
+      : adapter_(conformance::loop_suite::make_refloop_loop_adapter(backend, sys)), judge_(*adapter_) {}
 
   [[nodiscard]] std::string backend_name() const {
-    return conformance::Judge::backend_of(subject_->name());
+    return conformance::loop_suite::Judge::backend_of(adapter_->name());
   }
   [[nodiscard]] const std::vector<Op>& history() const { return history_; }
   // Callbacks seen so far, per Kind (fd, timer, task): to show that sequences do something.
@@ -46,17 +47,17 @@ class Harness {
     return verdict;
   }
 
-  // A probe on the subject (register-try, ...), mirrored in the model; the disagreement, if any.
-  Verdict probe(const conformance::Probe& probe, std::string& result) {
+  // A probe on the adapter (register-try, ...), mirrored in the model; the disagreement, if any.
+  Verdict probe(const conformance::loop_suite::Probe& probe, std::string& result) {
     if (trace_) std::fprintf(stderr, "! %s %s\n", probe.name.c_str(), format_op(probe.op).c_str());
     return judge_.probe(probe, result);
   }
   // What the loop itself says, not the model.
-  [[nodiscard]] bool registered(const Ref& ref) const { return subject_->registered(ref); }
-  [[nodiscard]] std::size_t registered_count() const { return subject_->registered_count(); }
-  [[nodiscard]] tain clock() const { return subject_->clock(); }
+  [[nodiscard]] bool registered(const Ref& ref) const { return adapter_->registered(ref); }
+  [[nodiscard]] std::size_t registered_count() const { return adapter_->registered_count(); }
+  [[nodiscard]] tain clock() const { return adapter_->clock(); }
   // What the last top-level run did, as the judge saw it.
-  [[nodiscard]] const conformance::RunRecord& last_run() const { return judge_.last_run(); }
+  [[nodiscard]] const conformance::loop_suite::RunRecord& last_run() const { return judge_.last_run(); }
 
   // The failure report: the disagreement, the backend and the sequence in the text form.
   std::string report(const std::string& verdict) const {
@@ -65,20 +66,20 @@ class Harness {
   }
 
  private:
-  void count_and_trace(const conformance::RunRecord& run) {
+  void count_and_trace(const conformance::loop_suite::RunRecord& run) {
     for (const Event& event : run.events) {
       ++callbacks_[static_cast<int>(event.object.kind)];
       if (trace_) std::fprintf(stderr, "  callback %s\n", describe(event).c_str());
     }
     if (trace_) {
       const tain since = run.clock - tain_epoch;
-      std::fprintf(stderr, "  -> %s, clock %llus+%uns\n", conformance::describe_outcome(run.outcome).c_str(),
+      std::fprintf(stderr, "  -> %s, clock %llus+%uns\n", conformance::loop_suite::describe_outcome(run.outcome).c_str(),
                    static_cast<unsigned long long>(since.sec()), since.nano());
     }
   }
 
-  std::unique_ptr<conformance::Subject> subject_;
-  conformance::Judge judge_;
+  std::unique_ptr<conformance::loop_suite::LoopAdapter> adapter_;
+  conformance::loop_suite::Judge judge_;
   bool trace_ = std::getenv("REFLOOP_LOOPCHECK_TRACE") != nullptr;  // print each step to stderr
   std::vector<Op> history_;
   std::size_t callbacks_[3] = {0, 0, 0};

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: ISC
+// Runs one iopause case on one column and judges it (conformance/suites/iopause/README.md, "How a case
+// is judged"): every wait is compared with the model (model/iopause) where the model can express
+// it, with the rules spec/iopause.md fixes for every call (IOPAUSE-024, 025, 030, 032..034), and
+// with the case's `# expect:` lines; native calls are observed through the interposed
+// poll/ppoll/select (impl/iopause/testing/native_spy.hpp).
+#pragma once
+
+#include "iopause_adapter.hpp"
+#include "iopause_case.hpp"
+#include "results.hpp"
+
+namespace refloop::conformance::iopause_suite {
+
+// How late a real-time wait may end (late side only: never early). Real waits in the cases are a
+// few milliseconds; the margin absorbs a loaded machine.
+inline constexpr std::int64_t real_time_tolerance_ns = 250'000'000;
+
+// PASS, FAIL with the line and reason, or UNSUPPORTED with the adapter's reason.
+Result run_case(const Case& c, const Column& column);
+
+}  // namespace refloop::conformance::iopause_suite

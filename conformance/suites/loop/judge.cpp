@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: ISC
+// The judge: every operation goes to the adapter and to the loop model; every callback the
+// adapter reports is checked by the model before its script acts (spec/model.md, MODEL-004..006),
+// and after every operation the registrations, the registered count and the unread bytes must
+// agree. The same checks as property/loop's harness, for any LoopAdapter.
+#include "loop_adapter.hpp"
+
+#include "loop/ops_text.hpp"
+
+namespace refloop::conformance::loop_suite {
+
+using model::loop::Code;
+using model::loop::Kind;
+using model::loop::max_ends;
+using model::loop::max_tasks;
+using model::loop::max_timers;
+
+std::string describe_outcome(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::polled: return "polled";
+    case Outcome::quit: return "quit";
+    case Outcome::empty: return "empty";
+    case Outcome::deadlock: return "deadlock";
+  }
+  return "?";
+}
+
+Verdict Judge::step(const Op& op) {
+  if (op.code == Code::run || op.code == Code::run_nowait) {
+    if (auto verdict = run(op.code == Code::run_nowait)) return verdict;
+  } else {
+    adapter_.act(op);
+    model_.apply(op);
+  }
+  return compare_state();
+}
+
+// A probe acts on the adapter only; what it registered or unregistered (a register-try that
+// succeeded, an unchecked register) and a handler it set on a registered fd are then applied to
+// the model, so later steps are judged from the same state.
+Verdict Judge::probe(const Probe& probe, std::string& result) {
+  result = adapter_.probe(probe);
+  const Ref target = probe.op.target;
+  if (probe.name == "set-handler" && adapter_.registered(target)) model_.apply(probe.op);
+  if (probe.name == "close-keep" && !model_.registered(target)) model_.apply(op_on(Code::close, target));
+  if (probe.name.rfind("register", 0) == 0 || probe.name == "unregister") {
+    const bool now = adapter_.registered(target);
+    if (now != model_.registered(target)) {
+      model_.apply(op_on(now ? Code::reg : Code::unreg, target));
+    }
+  }
+  return compare_state();
+}
+
+Verdict Judge::run(bool nowait) {
+  last_run_ = RunRecord{};
+  failure_.reset();
+  model_.begin_run(nowait);
+  const auto on_callback = [this](const Event& event) {
+    if (failure_) return false;
+    last_run_.events.push_back(event);
+    failure_ = model_.on_callback(event);
+    return !failure_.has_value();
+  };
+  const auto on_nested_end = [this](Outcome outcome, const tain& clock) {  // MODEL-007
+    if (failure_) return false;
+    failure_ = model_.end_run(outcome, clock);
+    return !failure_.has_value();
+  };
+  const Outcome outcome = adapter_.run(nowait, on_callback, on_nested_end);
+  last_run_.outcome = outcome;
+  last_run_.clock = adapter_.clock();
+  if (failure_) return failure_;
+  if (auto problem = adapter_.take_problem()) return problem;
+  return model_.end_run(outcome, last_run_.clock);
+}
+
+// [req:MODEL-004] registrations, count and unread bytes agree after every operation.
+Verdict Judge::compare_state() const {
+  for (int kind = 0; kind < 3; ++kind) {
+    const int count = kind == 0 ? max_ends : kind == 1 ? max_timers : max_tasks;
+    for (int i = 0; i < count; ++i) {
+      const Ref ref{static_cast<Kind>(kind), static_cast<std::uint8_t>(i)};
+      if (adapter_.registered(ref) != model_.registered(ref))
+        return "registration of " + model::loop::format_ref(ref) + " differs from the model";
+    }
+  }
+  if (adapter_.registered_count() != model_.registered_count())
+    return "[LOOP-006] registered count is " + std::to_string(adapter_.registered_count()) +
+           ", the model counts " + std::to_string(model_.registered_count());
+  for (int end = 0; end < max_ends; ++end) {
+    const auto unread = adapter_.unread(end);
+    if (unread && *unread != model_.world().unread(end))
+      return "unread bytes at " + model::loop::format_ref(Ref{Kind::fd, static_cast<std::uint8_t>(end)}) +
+             " differ from the model's world";
+  }
+  return std::nullopt;
+}
+
+}  // namespace refloop::conformance::loop_suite
