@@ -88,8 +88,17 @@ TEST_P(Faults, FAULT_003_a_refused_register_fd_try_leaves_nothing_behind) {
   EXPECT_TRUE(faults.fired());
   EXPECT_FALSE(Loop::registered(end.fd));
   EXPECT_EQ(faulty.registered_count(), 0u);
-  EXPECT_EQ(faulty.register_fd_try(end.fd), 0);  // the failure was transient
+  // Nothing watched either: with data on the refused fd, the idle wait for a timer lasts.
   pipe.put();
+  TimerProbe timer(note("timer"));
+  timer.timer.expires = at(100);
+  faulty.register_timer(timer.timer);
+  EXPECT_EQ(faulty.run_once(), Step::polled);
+  EXPECT_EQ(clock.now(), at(100));
+  faulty.run_once(RunMode::nowait);
+  EXPECT_EQ(log, std::vector<std::string>{"timer"});
+  log.clear();
+  EXPECT_EQ(faulty.register_fd_try(end.fd), 0);  // the failure was transient
   EXPECT_EQ(faulty.run_once(RunMode::nowait), Step::polled);
   EXPECT_EQ(log, std::vector<std::string>{"in"});
   faulty.unregister_fd(end.fd);
