@@ -113,16 +113,15 @@ void EpollBackend::flush_queue() {
 }
 
 // implements: BACKEND-008 (register_fd_try: an fd with no handlers is tried with in and out,
-// then removed again)
+// then removed again), FAULT-006 (a failed removal is retried by the flush before the next wait,
+// so no wait ever sees the trial registration)
 int EpollBackend::notify_sync(Fd& fd) {
   const unsigned wanted = fd.state.wanted_bands;
   const unsigned trial = wanted != 0 ? wanted : band_in | band_out;
   if (const int error = control(EPOLL_CTL_ADD, fd, trial); error != 0) return error;
-  if (wanted == 0) {
-    control(EPOLL_CTL_DEL, fd, 0);
-    return 0;
-  }
-  fd.state.registered_bands = static_cast<std::uint8_t>(wanted);
+  if (wanted == 0 && control(EPOLL_CTL_DEL, fd, 0) == 0) return 0;
+  fd.state.registered_bands = static_cast<std::uint8_t>(trial);
+  notify(fd);  // queued only when the kernel still has the trial bands
   return 0;
 }
 

@@ -88,8 +88,17 @@ TEST_P(Faults, FAULT_003_a_refused_register_fd_try_leaves_nothing_behind) {
   EXPECT_TRUE(faults.fired());
   EXPECT_FALSE(Loop::registered(end.fd));
   EXPECT_EQ(faulty.registered_count(), 0u);
-  EXPECT_EQ(faulty.register_fd_try(end.fd), 0);  // the failure was transient
+  // Nothing watched either: with data on the refused fd, the idle wait for a timer lasts.
   pipe.put();
+  TimerProbe timer(note("timer"));
+  timer.timer.expires = at(100);
+  faulty.register_timer(timer.timer);
+  EXPECT_EQ(faulty.run_once(), Step::polled);
+  EXPECT_EQ(clock.now(), at(100));
+  faulty.run_once(RunMode::nowait);
+  EXPECT_EQ(log, std::vector<std::string>{"timer"});
+  log.clear();
+  EXPECT_EQ(faulty.register_fd_try(end.fd), 0);  // the failure was transient
   EXPECT_EQ(faulty.run_once(RunMode::nowait), Step::polled);
   EXPECT_EQ(log, std::vector<std::string>{"in"});
   faulty.unregister_fd(end.fd);
@@ -108,6 +117,27 @@ TEST_P(Faults, FAULT_004_any_other_failure_is_fatal_naming_the_call_and_the_errn
   EXPECT_EQ(message.rfind(GetParam() + " backend: ", 0), 0u) << message;
   EXPECT_NE(message.find(registration_call()), std::string::npos) << message;
   EXPECT_NE(message.find("error 12[Cannot allocate memory]"), std::string::npos) << message;
+}
+
+TEST_P(Faults, FAULT_006_a_failed_removal_after_the_trial_registration_leaves_no_watch) {
+  // [req:FAULT-006] [req:BACKEND-008] An fd without handlers, writable at once: were the kernel
+  // left watching it, the idle wait for the timer would end at once with the clock unmoved.
+  FdPair pipe = FdPair::pipe();
+  FdProbe quiet(pipe.write_end);
+  TimerProbe timer(note("timer"));
+  timer.timer.expires = at(100);
+  faulty.register_timer(timer.timer);
+  faults.plan({registration_call(), 2, ENOMEM});  // the trial's second call: its removal
+  EXPECT_EQ(faulty.register_fd_try(quiet.fd), 0);
+  // A backend with an interest call adds then removes; the pollfd backends' check is one call.
+  EXPECT_EQ(faults.fired(), !traits().interest_call.empty());
+  EXPECT_EQ(faults.count(registration_call()), faults.fired() ? 2u : 1u);
+  faults.plan({});  // nothing else fails
+  EXPECT_EQ(faulty.run_once(), Step::polled);
+  EXPECT_EQ(clock.now(), at(100));
+  faulty.run_once(RunMode::nowait);  // the timer's turn: step 1 of the next iteration
+  EXPECT_EQ(log, std::vector<std::string>{"timer"});
+  faulty.unregister_fd(quiet.fd);
 }
 
 TEST_P(Faults, FAULT_005_a_kernel_object_that_cannot_be_made_leaves_the_backend_unavailable) {

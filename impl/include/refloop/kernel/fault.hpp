@@ -39,7 +39,8 @@ class FaultCalls final : public PollCalls,
   // This wrapper in place of every interface `inner` has (null where it has none).
   [[nodiscard]] SysCalls table();
 
-  // Arms `fault` (replacing any earlier plan) and restarts the counts.
+  // Arms `fault` (replacing any earlier plan) and restarts the counts. An empty plan (no call
+  // named) makes nothing fail.
   void plan(Fault fault);
   // Whether the planned failure has happened; how often `call` was made since the plan.
   [[nodiscard]] bool fired() const { return fired_; }
