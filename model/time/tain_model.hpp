@@ -2,16 +2,15 @@
 // The model of tai/tain (spec/time.md, TAI and TAIN), written to be obviously right rather than
 // fast: a time is one unsigned 128-bit count of nanoseconds in the ring [0, 2^64 * 10^9), so
 // every operation is plain integer arithmetic followed by one "mod". Mirrors impl/time/tain.cpp.
+// The 128-bit integers are wide_int.hpp's, the same on 32-bit and 64-bit targets.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 
-namespace refloop::model {
+#include "wide_int.hpp"  // beside this file
 
-// 128-bit integers are a GCC/Clang extension; __extension__ keeps -Wpedantic quiet about it.
-__extension__ typedef unsigned __int128 u128;
-__extension__ typedef __int128 i128;
+namespace refloop::model {
 
 inline constexpr u128 billion = 1'000'000'000;
 inline constexpr u128 two_64 = u128{1} << 64;
