@@ -18,6 +18,12 @@
 #include "refloop/expected.hpp"
 #include "results.hpp"
 
+// The version of the peer library a runner links (its CMake target defines it from the library's
+// own header, refloop_conformance_peer_version); known deviations may hold for some versions only.
+#ifndef REFLOOP_PEER_VERSION
+#define REFLOOP_PEER_VERSION ""  // refloop's own runners
+#endif
+
 namespace refloop::conformance {
 
 struct RunnerOptions {
@@ -65,7 +71,8 @@ int run_suite(const RunnerOptions& options,
   if (columns.empty()) return runner_usage(options, error);
   std::vector<Result> results;
   for (const Column& column : columns) {
-    const Deviations deviations = load_deviations(options.expectations + "/" + column.implementation + ".txt");
+    const Deviations deviations =
+        load_deviations(options.expectations + "/" + column.implementation + ".txt", REFLOOP_PEER_VERSION);
     for (const Case& c : cases) results.push_back(judged(run_case(c, column), deviations));
   }
   return report_results(options, results);

@@ -12,7 +12,17 @@
 
 namespace refloop::conformance {
 
-Deviations load_deviations(const std::string& path) {
+namespace {
+// "@2.13.1.1,2.14.3.0" names `version`.
+bool names_version(const std::string& qualifier, const std::string& version) {
+  std::istringstream versions(qualifier.substr(1));
+  for (std::string listed; std::getline(versions, listed, ',');)
+    if (listed == version) return true;
+  return false;
+}
+}  // namespace
+
+Deviations load_deviations(const std::string& path, const std::string& version) {
   Deviations deviations;
   std::ifstream in(path);
   for (std::string line; std::getline(in, line);) {
@@ -21,6 +31,14 @@ Deviations load_deviations(const std::string& path) {
     std::string case_id, column, reason;
     if (!(words >> case_id >> column)) continue;
     std::getline(words >> std::ws, reason);
+    if (reason.starts_with('@')) {
+      std::istringstream rest(reason);
+      std::string qualifier;
+      rest >> qualifier;
+      if (!names_version(qualifier, version)) continue;
+      reason.clear();
+      std::getline(rest >> std::ws, reason);
+    }
     deviations[case_id][column] = reason;
   }
   return deviations;

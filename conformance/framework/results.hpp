@@ -26,8 +26,11 @@ struct Result {
 
 // Known deviations of one implementation: case id -> (column or "*") -> reason.
 using Deviations = std::map<std::string, std::map<std::string, std::string>>;
-// Reads `CASE-ID COLUMN reason...` lines (`#` comments); a missing file lists nothing.
-Deviations load_deviations(const std::string& path);
+// Reads `CASE-ID COLUMN [@VERSION[,VERSION...]] reason...` lines (`#` comments); a missing file
+// lists nothing. A line with @VERSION holds only for those versions of the implementation's
+// library: it is read only when `version` (the version the runner linked, REFLOOP_PEER_VERSION)
+// is one of them.
+Deviations load_deviations(const std::string& path, const std::string& version);
 // The listed reason for a case in a column ("refloop/epoll" matches "epoll" and "*"), or null.
 const std::string* deviation_reason(const Deviations& deviations, const std::string& case_id,
                                     const std::string& column);

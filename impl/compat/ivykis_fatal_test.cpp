@@ -45,6 +45,7 @@ TEST_P(IvFatal, IVAPI_021_handler_is_process_wide) {
   }, "from the other thread");
   ChildResult r = run_in_child(GetParam(), [&] {
     dup2(fatal_pipe(), STDERR_FILENO);
+    refloop::test::stderr_ends_at_abort();
     iv_set_fatal_msg_handler(nullptr);
     init_on(GetParam());
     iv_fatal("to stderr");

@@ -23,7 +23,8 @@
 
 namespace refloop::ivykis {
 
-static_assert(sizeof(Fd) <= sizeof(iv_fd::pad) && alignof(Fd) <= alignof(void*));
+static_assert(sizeof(Fd) <= sizeof(iv_fd::pad) &&
+              alignof(Fd) <= alignof(std::remove_all_extents_t<decltype(iv_fd::pad)>));
 static_assert(sizeof(Task) <= sizeof(iv_task::pad) &&
               alignof(Task) <= alignof(std::remove_all_extents_t<decltype(iv_task::pad)>));
 #if defined(__LP64__)

@@ -44,6 +44,11 @@ TEST(IvLayout, IVAPI_002_struct_layout_matches_ivykis) {
     EXPECT_EQ(sizeof(iv_fd), 128u);
     EXPECT_EQ(sizeof(iv_timer), 64u);
     EXPECT_EQ(sizeof(iv_task), 64u);
+  } else {  // ILP32 (armhf): the pads are 64-bit words
+    EXPECT_EQ(sizeof(iv_fd), 112u);
+    EXPECT_EQ(sizeof(iv_task), 56u);
+    EXPECT_EQ(alignof(iv_fd), 8u);
+    EXPECT_EQ(alignof(iv_task), 8u);
   }
   EXPECT_EQ(refloop_iv_c_sizeof(0), sizeof(iv_fd));  // the C compiler agrees
   EXPECT_EQ(refloop_iv_c_sizeof(1), sizeof(iv_timer));

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "child_stderr.hpp"
 #include "refloop/loop/loop.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)

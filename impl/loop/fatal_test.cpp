@@ -4,6 +4,7 @@
 // handler reports the message through a pipe and _exit()s (test::fatal_message_of).
 #include <csignal>
 
+#include "child_stderr.hpp"
 #include "loop_test_support.hpp"
 
 namespace refloop {
@@ -37,16 +38,19 @@ TEST(Fatal, FATAL_001_default_handler_writes_one_line_to_stderr) {
   const pid_t child = fork();
   if (child == 0) {
     dup2(fds[1], STDERR_FILENO);
+    close(fds[1]);
+    test::stderr_ends_at_abort();
     fatal("formatted %s %d", "message", 42);
   }
   close(fds[1]);
-  char buffer[256] = {};
-  const ssize_t n = read(fds[0], buffer, sizeof buffer - 1);
+  std::string written;  // everything, to its end: one line and nothing more
+  char buffer[256];
+  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;) written.append(buffer, static_cast<std::size_t>(n));
   close(fds[0]);
   int status = 0;
   waitpid(child, &status, 0);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
-  EXPECT_EQ(std::string(buffer, n > 0 ? static_cast<std::size_t>(n) : 0), "refloop: formatted message 42\n");
+  EXPECT_EQ(written, "refloop: formatted message 42\n");
 }
 
 TEST(Fatal, FATAL_002_the_handler_is_process_wide_and_nullptr_restores_the_default) {

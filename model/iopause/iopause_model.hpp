@@ -176,10 +176,10 @@ struct Native {
 
 inline Native native_timeout(Impl impl, Time allowed) {
   const u128 ns = allowed.ns;
-  const u128 time_t_max = static_cast<u128>(INT64_MAX);
+  const std::int64_t longest = static_cast<std::int64_t>(time_t_max);  // 2^31 - 1 s on armhf (TAIN-015)
   switch (impl) {
     case Impl::ppoll:
-      if (ns / billion > time_t_max) return Native{INT64_MAX, 999'999'999};
+      if (ns / billion > static_cast<u128>(time_t_max)) return Native{longest, 999'999'999};
       return Native{static_cast<std::int64_t>(ns / billion), static_cast<std::int64_t>(ns % billion)};
     case Impl::poll: {
       const u128 ms = (ns + 999'999) / 1'000'000;
@@ -187,7 +187,7 @@ inline Native native_timeout(Impl impl, Time allowed) {
     }
     case Impl::select: {
       const u128 us = (ns + 999) / 1000;
-      if (us / 1'000'000 > time_t_max) return Native{INT64_MAX, 999'999};
+      if (us / 1'000'000 > static_cast<u128>(time_t_max)) return Native{longest, 999'999};
       return Native{static_cast<std::int64_t>(us / 1'000'000), static_cast<std::int64_t>(us % 1'000'000)};
     }
   }

@@ -2,16 +2,18 @@
 // The model of tai/tain (spec/time.md, TAI and TAIN), written to be obviously right rather than
 // fast: a time is one unsigned 128-bit count of nanoseconds in the ring [0, 2^64 * 10^9), so
 // every operation is plain integer arithmetic followed by one "mod". Mirrors impl/time/tain.cpp.
+// The 128-bit integers are wide_int.hpp's, the same on 32-bit and 64-bit targets.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
+#include <limits>
 #include <optional>
 
-namespace refloop::model {
+#include "wide_int.hpp"  // beside this file
 
-// 128-bit integers are a GCC/Clang extension; __extension__ keeps -Wpedantic quiet about it.
-__extension__ typedef unsigned __int128 u128;
-__extension__ typedef __int128 i128;
+namespace refloop::model {
 
 inline constexpr u128 billion = 1'000'000'000;
 inline constexpr u128 two_64 = u128{1} << 64;
@@ -68,18 +70,24 @@ constexpr Conv from_relative(i128 t, i128 ns) {
   return {Time{static_cast<u128>(t) * billion + static_cast<u128>(ns)}, Err::none};
 }
 
+// The seconds a timespec/timeval holds on this target: 64-bit, or 32-bit on armhf (TAIN-015).
+inline constexpr i128 time_t_min = std::numeric_limits<time_t>::min();
+inline constexpr i128 time_t_max = std::numeric_limits<time_t>::max();
+
 // `unit` is 1 for timespec (exact) or 1000 for timeval (rounded up to whole microseconds).
 constexpr Parts to_absolute(Time a, u128 unit) {
   const u128 up = (a.ns + unit - 1) / unit * unit;  // may reach the next second
   const u128 label = up / billion;
   if (label >= two_63) return {0, 0, Err::out_of_range};
-  return {static_cast<i128>(label) - static_cast<i128>(two_62), static_cast<i128>((up % billion) / unit), Err::none};
+  const i128 sec = static_cast<i128>(label) - static_cast<i128>(two_62);
+  if (sec < time_t_min || sec > time_t_max) return {0, 0, Err::out_of_range};
+  return {sec, static_cast<i128>((up % billion) / unit), Err::none};
 }
 constexpr Parts to_relative(Time a, u128 unit) {
   const u128 up = (a.ns + unit - 1) / unit * unit;
-  const u128 sec = up / billion;
-  if (sec > static_cast<u128>(INT64_MAX)) return {0, 0, Err::out_of_range};
-  return {static_cast<i128>(sec), static_cast<i128>((up % billion) / unit), Err::none};
+  const i128 sec = static_cast<i128>(up / billion);
+  if (sec > time_t_max) return {0, 0, Err::out_of_range};
+  return {sec, static_cast<i128>((up % billion) / unit), Err::none};
 }
 
 constexpr Time from_milliseconds(std::uint64_t ms) { return Time{u128{ms} * 1'000'000}; }

@@ -30,6 +30,22 @@ TEST(TainModel, conversions_by_hand) {
   EXPECT_EQ(to_absolute(make((std::uint64_t{1} << 62) - 7, 9), 1).sec, -7);
 }
 
+// [req:TAIN-015] The first second past 2038 (and 2^31 relative seconds): out of range where
+// time_t is 32 bits (armhf), converted where it is 64.
+TEST(TainModel, TAIN_015_seconds_time_t_cannot_hold) {
+  constexpr std::uint64_t p31 = std::uint64_t{1} << 31, p62 = std::uint64_t{1} << 62;
+  const Parts after_2038 = to_absolute(make(p62 + p31, 0), 1), relative = to_relative(make(p31, 0), 1000);
+  EXPECT_EQ(to_absolute(make(p62 + p31 - 1, 999'999'999), 1).sec, p31 - 1);
+  if constexpr (sizeof(time_t) == 4) {
+    EXPECT_EQ(after_2038.err, Err::out_of_range);
+    EXPECT_EQ(relative.err, Err::out_of_range);
+    EXPECT_EQ(to_absolute(make(p62 - p31 - 1, 0), 1).err, Err::out_of_range);
+  } else {
+    EXPECT_EQ(after_2038.sec, i128{p31});
+    EXPECT_EQ(relative.sec, i128{p31});
+  }
+}
+
 TEST(FormatModel, forms_by_hand) {
   EXPECT_EQ(hex(pack({0x4000000037c219bfULL, 0x2ef02e94, 0}, 2)), "4000000037c219bf2ef02e94");
   EXPECT_EQ(scan_text("4000000037C219BF2EF02E94", 2, 0).value.nano, 0x2ef02e94u);

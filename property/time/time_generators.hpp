@@ -15,10 +15,12 @@
 namespace refloop::testgen {
 
 inline rc::Gen<std::uint64_t> seconds() {
-  constexpr std::uint64_t p62 = std::uint64_t{1} << 62, p63 = std::uint64_t{1} << 63;
+  constexpr std::uint64_t p31 = std::uint64_t{1} << 31, p62 = std::uint64_t{1} << 62, p63 = std::uint64_t{1} << 63;
   return rc::gen::weightedOneOf<std::uint64_t>({
       {3, rc::gen::element<std::uint64_t>(0, 1, 2, p62 - 1, p62, p62 + 1, p62 + 10, p63 - 2, p63 - 1, p63,
                                           p63 + 1, UINT64_MAX - 1, UINT64_MAX, 2147483, INT64_MAX)},
+      // A 32-bit time_t's limits (TAIN-015): 2038-01-19T03:14:07, 1901-12-13T20:45:52, 2^31 s.
+      {1, rc::gen::element<std::uint64_t>(p62 + p31 - 1, p62 + p31, p62 - p31, p62 - p31 - 1, p31 - 1, p31)},
       {2, rc::gen::map(rc::gen::inRange<std::int64_t>(-100000, 100000),
                        [=](std::int64_t d) { return p62 + static_cast<std::uint64_t>(d); })},
       {3, rc::gen::arbitrary<std::uint64_t>()},
@@ -55,7 +57,8 @@ inline model::Time to_model(const tain& t) { return model::make(t.sec(), t.nano(
 inline rc::Gen<std::int64_t> signed_seconds() {
   constexpr std::int64_t p62 = std::int64_t{1} << 62;
   return rc::gen::oneOf(rc::gen::element<std::int64_t>(INT64_MIN, INT64_MIN + 1, -p62 - 1, -p62, -p62 + 1, -1, 0,
-                                                       1, p62 - 1, p62, p62 + 1, INT64_MAX - 1, INT64_MAX),
+                                                       1, p62 - 1, p62, p62 + 1, INT64_MAX - 1, INT64_MAX,
+                                                       INT32_MIN - INT64_C(1), INT32_MIN, INT32_MAX, INT32_MAX + INT64_C(1)),
                         rc::gen::arbitrary<std::int64_t>(), rc::gen::inRange<std::int64_t>(-5000, 5000));
 }
 

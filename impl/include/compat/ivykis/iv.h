@@ -48,14 +48,16 @@ const struct timespec *refloop_iv_now_location(void);
 void iv_validate_now(void);
 void iv_invalidate_now(void);
 
-// File descriptors [IVAPI-006..011]. 128 bytes on LP64, as in ivykis.
+// File descriptors [IVAPI-006..011]. 128 bytes on LP64, as in ivykis. The pad is 64-bit words,
+// not pointers, for the same reason as iv_task's below: the fd it holds has 64-bit fields (on
+// ILP32 eleven pointers would be too small and only 4-byte aligned; IVAPI-002).
 struct iv_fd {
   int fd;
   void *cookie;
   void (*handler_in)(void *);
   void (*handler_out)(void *);
   void (*handler_err)(void *);
-  void *pad[11];
+  unsigned long long pad[11];
 };
 
 void IV_FD_INIT(struct iv_fd *);
