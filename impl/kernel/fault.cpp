@@ -13,6 +13,8 @@ SysCalls FaultCalls::table() {
 #if REFLOOP_KERNEL_HAS_EPOLL_HEADER
   if (inner_.epoll != nullptr) wrapped.epoll = this;
 #endif
+  if (inner_.devpoll != nullptr) wrapped.devpoll = &devpoll_faults_;
+  if (inner_.port != nullptr) wrapped.port = &port_faults_;
   return wrapped;
 }
 
@@ -65,14 +67,75 @@ int FaultCalls::getrlimit(int resource, rlimit* limit) {
   return inner_.fd->getrlimit(resource, limit);
 }
 
-// Linux releases the fd whatever close(2) reports, so a planned failure closes it first.
-int FaultCalls::close(int fd) {
-  const bool fails = fails_now("close");
+namespace {
+
+// Linux releases the fd whatever close(2) reports (and illumos likewise), so a planned failure
+// closes it first.
+template <class CloseIt>
+int close_even_when_failing(bool fails, CloseIt close_it) {
   const int error = errno;
-  const int result = inner_.fd->close(fd);
+  const int result = close_it();
   if (!fails) return result;
   errno = error;
   return -1;
+}
+
+}  // namespace
+
+int FaultCalls::close(int fd) {
+  return close_even_when_failing(fails_now("close"), [&] { return inner_.fd->close(fd); });
+}
+
+int FaultCalls::DevpollFaults::open(const char* path, int flags) {
+  if (table_.fails_now("open")) return -1;
+  return table_.inner_.devpoll->open(path, flags);
+}
+
+ssize_t FaultCalls::DevpollFaults::write(int fd, const void* buffer, std::size_t bytes) {
+  if (table_.fails_now("write")) return -1;
+  return table_.inner_.devpoll->write(fd, buffer, bytes);
+}
+
+int FaultCalls::DevpollFaults::ioctl(int fd, int request, dvpoll* arg) {
+  if (table_.fails_now("ioctl")) return -1;
+  return table_.inner_.devpoll->ioctl(fd, request, arg);
+}
+
+int FaultCalls::DevpollFaults::ioctl(int fd, int request, pollfd* arg) {
+  if (table_.fails_now("ioctl")) return -1;
+  return table_.inner_.devpoll->ioctl(fd, request, arg);
+}
+
+int FaultCalls::DevpollFaults::close(int fd) {
+  return close_even_when_failing(table_.fails_now("close"),
+                                 [&] { return table_.inner_.devpoll->close(fd); });
+}
+
+int FaultCalls::PortFaults::port_create() {
+  if (table_.fails_now("port_create")) return -1;
+  return table_.inner_.port->port_create();
+}
+
+int FaultCalls::PortFaults::port_associate(int port, int source, std::uintptr_t object,
+                                           int events, void* user) {
+  if (table_.fails_now("port_associate")) return -1;
+  return table_.inner_.port->port_associate(port, source, object, events, user);
+}
+
+int FaultCalls::PortFaults::port_dissociate(int port, int source, std::uintptr_t object) {
+  if (table_.fails_now("port_dissociate")) return -1;
+  return table_.inner_.port->port_dissociate(port, source, object);
+}
+
+int FaultCalls::PortFaults::port_getn(int port, port_event* list, unsigned max, unsigned* nget,
+                                      const timespec* timeout) {
+  if (table_.fails_now("port_getn")) return -1;
+  return table_.inner_.port->port_getn(port, list, max, nget, timeout);
+}
+
+int FaultCalls::PortFaults::close(int fd) {
+  return close_even_when_failing(table_.fails_now("close"),
+                                 [&] { return table_.inner_.port->close(fd); });
 }
 
 #if REFLOOP_KERNEL_HAS_EPOLL_HEADER

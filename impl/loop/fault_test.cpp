@@ -8,6 +8,7 @@
 #include <string>
 
 #include "backend/backend.hpp"
+#include "emulated_kernel.hpp"
 #include "loop_test_support.hpp"
 #include "refloop/kernel/fault.hpp"
 
@@ -45,7 +46,9 @@ TEST(FaultTable, FAULT_001_the_nth_call_fails_and_every_other_passes_through) {
 
 class Faults : public test::OnEveryBackend {
  protected:
-  kernel::FaultCalls faults{kernel::native_syscalls()};
+  // An emulated backend's calls are the emulator's: the fault table wraps the emulated kernel.
+  model::os::EmulatedKernel emulated{kernel::native_syscalls()};
+  kernel::FaultCalls faults{traits().emulated ? emulated.table() : kernel::native_syscalls()};
   kernel::SysCalls sys = faults.table();
   Loop faulty{LoopOptions{.clock = &clock, .backend = GetParam(), .sys = &sys}};
   // The call register_fd_try makes: the interest call, or the check the pollfd backends wait with.

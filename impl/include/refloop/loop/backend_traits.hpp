@@ -42,6 +42,9 @@ struct BackendTraits {
   // says what it does when each fails.
   std::string_view wait_call;
   std::string_view interest_call;
+  // OS-200: the OS interface it waits with is a user-space emulator (model/os/), not the kernel's;
+  // its name ends in "~emu", and the default choice never takes it (BACKEND-006).
+  bool emulated = false;
 };
 
 // The traits of a compiled backend (compiled_backends() in refloop/loop/loop.hpp), or nullptr.
