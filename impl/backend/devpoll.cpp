@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "backend.hpp"
-#include "devpoll_emulator.hpp"
+#include "os/emulators.hpp"
 #include "refloop/kernel/wait_plan.hpp"
 #include "refloop/loop/fatal.hpp"
 
@@ -52,9 +52,9 @@ struct DevpollFdState {
 class DevpollBackend final : public Backend {
  public:
   DevpollBackend(const BackendTraits& traits, int dpfd, const kernel::SysCalls& sys,
-                 std::unique_ptr<model::os::DevpollEmulator> emulator)
-      : traits_(traits), emulator_(std::move(emulator)), sys_(sys), dpfd_(dpfd) {}
-  ~DevpollBackend() override { sys_.devpoll->close(dpfd_); }
+                 std::unique_ptr<os::Emulators> own_emulators)
+      : traits_(traits), own_emulators_(std::move(own_emulators)), sys_(sys), dpfd_(dpfd) {}
+  ~DevpollBackend() override { sys_.fd->close(dpfd_); }
   DevpollBackend(const DevpollBackend&) = delete;
   DevpollBackend& operator=(const DevpollBackend&) = delete;
 
@@ -71,7 +71,7 @@ class DevpollBackend final : public Backend {
   void report(const pollfd& entry, ReadySink& sink);
 
   const BackendTraits& traits_;
-  std::unique_ptr<model::os::DevpollEmulator> emulator_;  // when the backend made its own
+  std::unique_ptr<os::Emulators> own_emulators_;  // ~emu over the tables it was given
   kernel::SysCalls sys_;  // every system call goes through these tables
   int dpfd_;
   std::vector<Fd*> queue_;            // fds whose wanted bands may differ from the set's
@@ -219,10 +219,10 @@ constexpr BackendTraits devpoll_traits_named(std::string_view name, bool emulate
 }
 
 std::unique_ptr<Backend> make_on(const BackendTraits& traits, const kernel::SysCalls& sys,
-                                 std::unique_ptr<model::os::DevpollEmulator> emulator) {
+                                 std::unique_ptr<os::Emulators> own_emulators) {
   const int dpfd = sys.devpoll->open("/dev/poll", O_RDWR);
   if (dpfd < 0) return nullptr;
-  return std::make_unique<DevpollBackend>(traits, dpfd, sys, std::move(emulator));
+  return std::make_unique<DevpollBackend>(traits, dpfd, sys, std::move(own_emulators));
 }
 
 }  // namespace
@@ -232,20 +232,19 @@ const BackendTraits devpoll_emulated_traits = devpoll_traits_named("devpoll~emu"
 
 // implements: OS-250 (the native backend runs on a native table only)
 std::unique_ptr<Backend> make_devpoll_backend(const kernel::SysCalls& sys) {
-  if (sys.devpoll == nullptr || sys.devpoll->emulated() || sys.poll == nullptr) return nullptr;
+  if (sys.devpoll == nullptr || sys.devpoll->emulated() || sys.poll == nullptr || sys.fd == nullptr)
+    return nullptr;
   return make_on(devpoll_traits, sys, nullptr);
 }
 
-// implements: OS-250 (the emulated backend runs on an emulated table: the one given, or its own
-// emulator over the given poll and fd tables)
+// implements: OS-003, OS-250 (the emulated backend runs on an emulated table: the one given, such
+// as a fault table over os::Emulators, or else its own emulators over the tables given)
 std::unique_ptr<Backend> make_emulated_devpoll_backend(const kernel::SysCalls& sys) {
-  if (sys.devpoll != nullptr && sys.devpoll->emulated())
-    return sys.poll != nullptr ? make_on(devpoll_emulated_traits, sys, nullptr) : nullptr;
   if (sys.poll == nullptr || sys.fd == nullptr) return nullptr;
-  auto emulator = std::make_unique<model::os::DevpollEmulator>(sys);
-  kernel::SysCalls with_emulator = sys;
-  with_emulator.devpoll = emulator.get();
-  return make_on(devpoll_emulated_traits, with_emulator, std::move(emulator));
+  if (sys.devpoll != nullptr && sys.devpoll->emulated()) return make_on(devpoll_emulated_traits, sys, nullptr);
+  auto own = std::make_unique<os::Emulators>(sys);
+  const kernel::SysCalls emulated = own->table();
+  return make_on(devpoll_emulated_traits, emulated, std::move(own));
 }
 
 }  // namespace refloop::detail

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "backend.hpp"
-#include "port_emulator.hpp"
+#include "os/emulators.hpp"
 #include "refloop/kernel/wait_plan.hpp"
 #include "refloop/loop/fatal.hpp"
 
@@ -49,9 +49,9 @@ struct PortFdState {
 class PortBackend final : public Backend {
  public:
   PortBackend(const BackendTraits& traits, int port, const kernel::SysCalls& sys,
-              std::unique_ptr<model::os::PortEmulator> emulator)
-      : traits_(traits), emulator_(std::move(emulator)), sys_(sys), port_(port) {}
-  ~PortBackend() override { sys_.port->close(port_); }
+              std::unique_ptr<os::Emulators> own_emulators)
+      : traits_(traits), own_emulators_(std::move(own_emulators)), sys_(sys), port_(port) {}
+  ~PortBackend() override { sys_.fd->close(port_); }
   PortBackend(const PortBackend&) = delete;
   PortBackend& operator=(const PortBackend&) = delete;
 
@@ -69,7 +69,7 @@ class PortBackend final : public Backend {
   [[noreturn]] void failed(const char* call, int fd, int error) const;
 
   const BackendTraits& traits_;
-  std::unique_ptr<model::os::PortEmulator> emulator_;  // when the backend made its own
+  std::unique_ptr<os::Emulators> own_emulators_;  // ~emu over the tables it was given
   kernel::SysCalls sys_;  // every system call goes through these tables
   int port_;
   std::vector<Fd*> queue_;         // fds whose wanted bands may differ from the port's
@@ -203,10 +203,10 @@ constexpr BackendTraits port_traits_named(std::string_view name, bool emulated) 
 }
 
 std::unique_ptr<Backend> make_on(const BackendTraits& traits, const kernel::SysCalls& sys,
-                                 std::unique_ptr<model::os::PortEmulator> emulator) {
+                                 std::unique_ptr<os::Emulators> own_emulators) {
   const int port = sys.port->port_create();
   if (port < 0) return nullptr;
-  return std::make_unique<PortBackend>(traits, port, sys, std::move(emulator));
+  return std::make_unique<PortBackend>(traits, port, sys, std::move(own_emulators));
 }
 
 }  // namespace
@@ -216,19 +216,18 @@ const BackendTraits port_emulated_traits = port_traits_named("port~emu", true);
 
 // implements: OS-350 (the native backend runs on a native table only)
 std::unique_ptr<Backend> make_port_backend(const kernel::SysCalls& sys) {
-  if (sys.port == nullptr || sys.port->emulated()) return nullptr;
+  if (sys.port == nullptr || sys.port->emulated() || sys.fd == nullptr) return nullptr;
   return make_on(port_traits, sys, nullptr);
 }
 
-// implements: OS-350 (the emulated backend runs on an emulated table: the one given, or its own
-// emulator over the given poll and fd tables)
+// implements: OS-003, OS-350 (the emulated backend runs on an emulated table: the one given, such
+// as a fault table over os::Emulators, or else its own emulators over the tables given)
 std::unique_ptr<Backend> make_emulated_port_backend(const kernel::SysCalls& sys) {
-  if (sys.port != nullptr && sys.port->emulated()) return make_on(port_emulated_traits, sys, nullptr);
   if (sys.poll == nullptr || sys.fd == nullptr) return nullptr;
-  auto emulator = std::make_unique<model::os::PortEmulator>(sys);
-  kernel::SysCalls with_emulator = sys;
-  with_emulator.port = emulator.get();
-  return make_on(port_emulated_traits, with_emulator, std::move(emulator));
+  if (sys.port != nullptr && sys.port->emulated()) return make_on(port_emulated_traits, sys, nullptr);
+  auto own = std::make_unique<os::Emulators>(sys);
+  const kernel::SysCalls emulated = own->table();
+  return make_on(port_emulated_traits, emulated, std::move(own));
 }
 
 }  // namespace refloop::detail

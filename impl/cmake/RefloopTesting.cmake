@@ -57,15 +57,19 @@ function(refloop_add_fuzz_target name)
   set(REFLOOP_FUZZ_TARGETS ${REFLOOP_FUZZ_TARGETS} ${name} CACHE INTERNAL "")
 endfunction()
 
-# refloop_add_area_folders(): model/, property/ and conformance/ keep one folder per area, each
-# with its own CMakeLists.txt; this adds every such folder, in name order.
+# refloop_add_area_folders([EXCEPT AREA...]): model/, property/ and conformance/ keep one folder
+# per area, each with its own CMakeLists.txt; this adds every such folder, in name order, except
+# those named (added elsewhere).
 function(refloop_add_area_folders)
+  cmake_parse_arguments(arg "" "" "EXCEPT" ${ARGN})
   file(GLOB lists LIST_DIRECTORIES false RELATIVE ${CMAKE_CURRENT_SOURCE_DIR} CONFIGURE_DEPENDS
        ${CMAKE_CURRENT_SOURCE_DIR}/*/CMakeLists.txt)
   list(SORT lists)
   foreach(list_file IN LISTS lists)
     get_filename_component(area ${list_file} DIRECTORY)
-    add_subdirectory(${area})
+    if(NOT area IN_LIST arg_EXCEPT)
+      add_subdirectory(${area})
+    endif()
   endforeach()
 endfunction()
 

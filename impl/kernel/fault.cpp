@@ -67,23 +67,14 @@ int FaultCalls::getrlimit(int resource, rlimit* limit) {
   return inner_.fd->getrlimit(resource, limit);
 }
 
-namespace {
-
-// Linux releases the fd whatever close(2) reports (and illumos likewise), so a planned failure
-// closes it first.
-template <class CloseIt>
-int close_even_when_failing(bool fails, CloseIt close_it) {
+// Linux releases the fd whatever close(2) reports, so a planned failure closes it first.
+int FaultCalls::close(int fd) {
+  const bool fails = fails_now("close");
   const int error = errno;
-  const int result = close_it();
+  const int result = inner_.fd->close(fd);
   if (!fails) return result;
   errno = error;
   return -1;
-}
-
-}  // namespace
-
-int FaultCalls::close(int fd) {
-  return close_even_when_failing(fails_now("close"), [&] { return inner_.fd->close(fd); });
 }
 
 int FaultCalls::DevpollFaults::open(const char* path, int flags) {
@@ -106,11 +97,6 @@ int FaultCalls::DevpollFaults::ioctl(int fd, int request, pollfd* arg) {
   return table_.inner_.devpoll->ioctl(fd, request, arg);
 }
 
-int FaultCalls::DevpollFaults::close(int fd) {
-  return close_even_when_failing(table_.fails_now("close"),
-                                 [&] { return table_.inner_.devpoll->close(fd); });
-}
-
 int FaultCalls::PortFaults::port_create() {
   if (table_.fails_now("port_create")) return -1;
   return table_.inner_.port->port_create();
@@ -131,11 +117,6 @@ int FaultCalls::PortFaults::port_getn(int port, port_event* list, unsigned max, 
                                       const timespec* timeout) {
   if (table_.fails_now("port_getn")) return -1;
   return table_.inner_.port->port_getn(port, list, max, nget, timeout);
-}
-
-int FaultCalls::PortFaults::close(int fd) {
-  return close_even_when_failing(table_.fails_now("close"),
-                                 [&] { return table_.inner_.port->close(fd); });
 }
 
 #if REFLOOP_KERNEL_HAS_EPOLL_HEADER

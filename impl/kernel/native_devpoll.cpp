@@ -7,7 +7,7 @@
 #include <sys/devpoll.h>
 #include <unistd.h>
 
-#include "refloop/kernel/syscalls.hpp"
+#include "refloop/kernel/devpoll.hpp"
 
 namespace refloop::kernel {
 
@@ -21,7 +21,6 @@ class NativeDevpollCalls final : public DevpollCalls {
   }
   int ioctl(int fd, int request, dvpoll* arg) override { return ::ioctl(fd, request, arg); }
   int ioctl(int fd, int request, pollfd* arg) override { return ::ioctl(fd, request, arg); }
-  int close(int fd) override { return ::close(fd); }
   [[nodiscard]] bool emulated() const override { return false; }
 };
 

@@ -5,7 +5,7 @@
 #include <port.h>
 #include <unistd.h>
 
-#include "refloop/kernel/syscalls.hpp"
+#include "refloop/kernel/port.hpp"
 
 namespace refloop::kernel {
 
@@ -26,7 +26,6 @@ class NativePortCalls final : public PortCalls {
                 const timespec* timeout) override {
     return ::port_getn(port, list, max, nget, const_cast<timespec*>(timeout));
   }
-  int close(int fd) override { return ::close(fd); }
   [[nodiscard]] bool emulated() const override { return false; }
 };
 

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "backend/backend.hpp"
-#include "emulated_kernel.hpp"
 #include "loop_test_support.hpp"
+#include "os/emulators.hpp"
 #include "refloop/kernel/fault.hpp"
 
 namespace refloop {
@@ -47,7 +47,7 @@ TEST(FaultTable, FAULT_001_the_nth_call_fails_and_every_other_passes_through) {
 class Faults : public test::OnEveryBackend {
  protected:
   // An emulated backend's calls are the emulator's: the fault table wraps the emulated kernel.
-  model::os::EmulatedKernel emulated{kernel::native_syscalls()};
+  os::Emulators emulated{kernel::native_syscalls()};
   kernel::FaultCalls faults{traits().emulated ? emulated.table() : kernel::native_syscalls()};
   kernel::SysCalls sys = faults.table();
   Loop faulty{LoopOptions{.clock = &clock, .backend = GetParam(), .sys = &sys}};

@@ -1,39 +1,27 @@
 // SPDX-License-Identifier: ISC
 // The /dev/poll emulator (devpoll_emulator.hpp; spec/os.md OS-200..OS-299). Each member says
 // which behaviour of poll(4D) it reproduces.
-#include "devpoll_emulator.hpp"
+#include "os/devpoll_emulator.hpp"
 
 #include <fcntl.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <vector>
 
-namespace refloop::model::os {
+namespace refloop::os {
 
-namespace {
-
-// The descriptor behind an interest set only reserves its number, so that it never collides
-// with a real fd; nothing reads or polls it.
-int reserve_descriptor() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
-
-}  // namespace
-
-DevpollEmulator::~DevpollEmulator() {
-  for (const auto& [descriptor, set] : sets_) ::close(descriptor);
-}
-
-// {OPEN_MAX} of poll(4D)'s EINVAL rows: the soft RLIMIT_NOFILE, or no limit if unknown.
+// {OPEN_MAX} of poll(4D)'s EINVAL rows: the soft RLIMIT_NOFILE, or -1 (no limit) if unknown.
 long DevpollEmulator::open_max() const {
   rlimit limit{};
-  if (underneath_.fd == nullptr || underneath_.fd->getrlimit(RLIMIT_NOFILE, &limit) != 0 ||
+  if (readiness_.underneath().fd->getrlimit(RLIMIT_NOFILE, &limit) != 0 ||
       limit.rlim_cur == RLIM_INFINITY)
     return -1;
   return static_cast<long>(limit.rlim_cur);
 }
 
-// implements: OS-201 (each open is a new, empty set; only "/dev/poll" exists here)
+// implements: OS-201 (each open is a new, empty set named by a placeholder descriptor, OS-005;
+// only "/dev/poll" exists here)
 int DevpollEmulator::open(const char* path, int flags) {
   if (path == nullptr || std::strcmp(path, "/dev/poll") != 0) {
     errno = ENOENT;
@@ -43,7 +31,7 @@ int DevpollEmulator::open(const char* path, int flags) {
     errno = EACCES;
     return -1;
   }
-  const int descriptor = reserve_descriptor();
+  const int descriptor = open_placeholder_descriptor();
   if (descriptor < 0) return -1;
   sets_[descriptor] = InterestSet{};
   return descriptor;
@@ -51,8 +39,7 @@ int DevpollEmulator::open(const char* path, int flags) {
 
 // implements: OS-202 (entries with the same fd OR together, and a later write ORs into the cached
 // mask), OS-203 (POLLREMOVE removes; for an fd not in the set it is ignored), OS-204 (negative fd
-// numbers are skipped; a number that is not open is accepted), OS-205 (EINVAL beyond {OPEN_MAX}
-// entries, or a size that is not a whole number of entries)
+// numbers are skipped; a number that is not open is accepted), OS-205 (the errors)
 ssize_t DevpollEmulator::write(int fd, const void* buffer, std::size_t bytes) {
   const auto found = sets_.find(fd);
   if (found == sets_.end()) {
@@ -83,22 +70,32 @@ ssize_t DevpollEmulator::write(int fd, const void* buffer, std::size_t bytes) {
   return static_cast<ssize_t>(bytes);
 }
 
-// implements: OS-206 (the ready entries, at most dp_nfds, each with the cached events and the real
-// revents, the scan resuming after the last fd reported; 0 on timeout with the buffer untouched;
-// dp_nfds == 0 only sleeps)
+namespace {
+
+// DP_POLL's milliseconds as the real wait's timeout: -1 waits for ever (null), others exactly.
+const timespec* timeout_of(int milliseconds, timespec& storage) {
+  if (milliseconds < 0) return nullptr;
+  storage = timespec{milliseconds / 1000, static_cast<long>(milliseconds % 1000) * 1'000'000};
+  return &storage;
+}
+
+}  // namespace
+
+// implements: OS-206 (the ready entries, at most dp_nfds, each with the cached events and the
+// real revents, the scan resuming after the last fd reported; a look first, then the wait, as
+// the driver sleeps only when nothing is ready; 0 on timeout with the buffer untouched;
+// dp_nfds == 0 only sleeps), OS-207 (EINTR from the wait: the knob, OS-002)
 int DevpollEmulator::poll_set(InterestSet& set, kernel::dvpoll& request) {
-  if (request.dp_nfds == 0 || set.events.empty()) {
-    // Nothing to report: wait for the timeout alone (an infinite one would never end).
-    return underneath_.poll->poll(nullptr, 0, request.dp_timeout);
-  }
-  // The scan order: the fds after the last one reported, then from the lowest.
   std::vector<pollfd> scan;
-  scan.reserve(set.events.size());
-  for (auto it = set.events.upper_bound(set.last_reported); it != set.events.end(); ++it)
-    scan.push_back(pollfd{it->first, it->second, 0});
-  for (auto it = set.events.begin(); it != set.events.upper_bound(set.last_reported); ++it)
-    scan.push_back(pollfd{it->first, it->second, 0});
-  const int ready = underneath_.poll->poll(scan.data(), scan.size(), request.dp_timeout);
+  if (request.dp_nfds > 0) {
+    scan.reserve(set.events.size());
+    const auto resume = set.events.upper_bound(set.last_reported);
+    for (auto it = resume; it != set.events.end(); ++it) scan.push_back(pollfd{it->first, it->second, 0});
+    for (auto it = set.events.begin(); it != resume; ++it) scan.push_back(pollfd{it->first, it->second, 0});
+  }
+  timespec storage{};
+  int ready = scan.empty() ? 0 : readiness_.look(scan);
+  if (ready == 0) ready = readiness_.wait(scan, timeout_of(request.dp_timeout, storage));
   if (ready <= 0) return ready;
   int written = 0;
   for (const pollfd& entry : scan) {
@@ -110,8 +107,7 @@ int DevpollEmulator::poll_set(InterestSet& set, kernel::dvpoll& request) {
   return written;
 }
 
-// implements: OS-206, OS-207 (EINTR by knob; EINVAL for another request, a negative dp_nfds or
-// one of at least {OPEN_MAX}; EFAULT for a missing buffer)
+// implements: OS-206, OS-207 (EBADF, EINVAL, EFAULT)
 int DevpollEmulator::ioctl(int fd, int request, kernel::dvpoll* arg) {
   const auto found = sets_.find(fd);
   if (found == sets_.end()) {
@@ -126,11 +122,6 @@ int DevpollEmulator::ioctl(int fd, int request, kernel::dvpoll* arg) {
   }
   if (arg == nullptr || (arg->dp_nfds > 0 && arg->dp_fds == nullptr)) {
     errno = EFAULT;
-    return -1;
-  }
-  if (interrupt_next_poll_) {
-    interrupt_next_poll_ = false;
-    errno = EINTR;
     return -1;
   }
   return poll_set(found->second, *arg);
@@ -158,13 +149,7 @@ int DevpollEmulator::ioctl(int fd, int request, pollfd* arg) {
   return 1;
 }
 
-// implements: OS-209 (closing the set's descriptor discards the set; any other fd is closed as it
-// is, and stays in every set that holds it)
-int DevpollEmulator::close(int fd) {
-  const auto found = sets_.find(fd);
-  if (found == sets_.end()) return underneath_.fd->close(fd);
-  sets_.erase(found);
-  return ::close(fd);
-}
+// implements: OS-209 (closing a set discards it; closing any other fd changes no set)
+bool DevpollEmulator::closed(int fd) { return sets_.erase(fd) != 0; }
 
-}  // namespace refloop::model::os
+}  // namespace refloop::os

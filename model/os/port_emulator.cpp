@@ -1,24 +1,15 @@
 // SPDX-License-Identifier: ISC
 // The event-port emulator (port_emulator.hpp; spec/os.md OS-300..OS-399). Each member says which
 // behaviour of port_associate(3C), port_get(3C) and port_create(3C) it reproduces.
-#include "port_emulator.hpp"
-
-#include <fcntl.h>
-#include <unistd.h>
+#include "os/port_emulator.hpp"
 
 #include <cerrno>
 #include <climits>
 #include <vector>
 
-#include "refloop/time/clock.hpp"
-
-namespace refloop::model::os {
+namespace refloop::os {
 
 namespace {
-
-// The descriptor behind a port only reserves its number, so that it never collides with a real
-// fd; nothing reads or polls it.
-int reserve_descriptor() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
 
 bool zero_timeout(const timespec* timeout) {
   return timeout != nullptr && timeout->tv_sec == 0 && timeout->tv_nsec == 0;
@@ -29,10 +20,6 @@ constexpr int timed_out = 1;      // wait_for: the timeout ended first
 
 }  // namespace
 
-PortEmulator::~PortEmulator() {
-  for (const auto& [descriptor, port] : ports_) ::close(descriptor);
-}
-
 std::size_t PortEmulator::queued(int port) const {
   const auto found = ports_.find(port);
   return found == ports_.end() ? 0 : found->second.queue.size();
@@ -42,48 +29,44 @@ std::size_t PortEmulator::queued(int port) const {
 // port_associate(3C) ERRORS); 0 for a port.
 int PortEmulator::port_error(int port) const {
   if (ports_.count(port) != 0) return 0;
-  return port >= 0 && underneath_.fd->fcntl(port, F_GETFD, 0) >= 0 ? EBADFD : EBADF;
+  return port >= 0 && readiness_.is_open(port) ? EBADFD : EBADF;
 }
 
 // EBADFD when a PORT_SOURCE_FD object is not a valid, open descriptor (port_associate(3C)).
 int PortEmulator::object_error(std::uintptr_t object) const {
   if (object > static_cast<std::uintptr_t>(INT_MAX)) return EBADFD;
-  return underneath_.fd->fcntl(static_cast<int>(object), F_GETFD, 0) < 0 ? EBADFD : 0;
+  return readiness_.is_open(static_cast<int>(object)) ? 0 : EBADFD;
 }
 
-// implements: OS-301 (a port is a new descriptor; its close destroys it)
+// implements: OS-301 (a port is a new placeholder descriptor, OS-005)
 int PortEmulator::port_create() {
-  const int descriptor = reserve_descriptor();
+  const int descriptor = open_placeholder_descriptor();
   if (descriptor < 0) return -1;
   ports_[descriptor] = Port{};
   return descriptor;
 }
 
-// implements: OS-303 (what fires: revents within events, POLLHUP and POLLERR), OS-310 (an fd
-// closed behind the emulator's back shows as POLLNVAL, and its association is dropped)
-void PortEmulator::fire(Port& port, int fd, short revents) {
-  Association& association = port.associations.at(fd);
-  if (revents & POLLNVAL) {
-    port.associations.erase(fd);
-    return;
-  }
-  const int delivered = revents & (association.events | POLLHUP | POLLERR);
-  if (delivered == 0) return;
-  association.fired = delivered;
-  port.queue.push_back(fd);
-}
-
-// Asks the real poll(2), waiting up to timeout_ms, about every association that has not fired,
-// and fires those found ready. Returns poll's result.
-int PortEmulator::scan(Port& port, int timeout_ms) {
+// Every association that has not fired, as a poll array.
+std::vector<pollfd> PortEmulator::unfired(const Port& port) const {
   std::vector<pollfd> watched;
   for (const auto& [fd, association] : port.associations)
     if (association.fired == 0) watched.push_back(pollfd{fd, static_cast<short>(association.events), 0});
-  const int ready = underneath_.poll->poll(watched.data(), watched.size(), timeout_ms);
-  if (ready <= 0) return ready;
-  for (const pollfd& entry : watched)
-    if (entry.revents != 0) fire(port, entry.fd, entry.revents);
-  return ready;
+  return watched;
+}
+
+// implements: OS-303 (what fires: revents within events, POLLHUP and POLLERR, queued oldest
+// first), OS-310 (an fd closed behind the emulator's back shows as POLLNVAL: dropped silently)
+void PortEmulator::fire_ready(Port& port, const std::vector<pollfd>& watched) {
+  for (const pollfd& entry : watched) {
+    if (entry.revents == 0) continue;
+    if (entry.revents & POLLNVAL) {
+      port.associations.erase(entry.fd);
+      continue;
+    }
+    Association& association = port.associations.at(entry.fd);
+    association.fired = entry.revents & (association.events | POLLHUP | POLLERR);
+    if (association.fired != 0) port.queue.push_back(entry.fd);
+  }
 }
 
 // Removes fd's association and any event of it still queued.
@@ -93,7 +76,7 @@ void PortEmulator::discard(Port& port, int fd) {
 }
 
 // implements: OS-302 (association; an fd already ready fires at once), OS-304 (re-association
-// updates events and user, discards a queued event and looks again), OS-305 (errors)
+// replaces events and cookie, discards a queued event and looks again), OS-305 (errors)
 int PortEmulator::port_associate(int port, int source, std::uintptr_t object, int events,
                                  void* user) {
   int error = port_error(port);
@@ -105,10 +88,10 @@ int PortEmulator::port_associate(int port, int source, std::uintptr_t object, in
   }
   Port& target = ports_.at(port);
   const int fd = static_cast<int>(object);
-  std::erase(target.queue, fd);
+  discard(target, fd);
   target.associations[fd] = Association{events, user, 0};
-  pollfd now{fd, static_cast<short>(events), 0};
-  if (underneath_.poll->poll(&now, 1, 0) > 0) fire(target, fd, now.revents);
+  std::vector<pollfd> now{pollfd{fd, static_cast<short>(events), 0}};
+  if (readiness_.look(now) > 0) fire_ready(target, now);
   return 0;
 }
 
@@ -145,55 +128,50 @@ unsigned PortEmulator::deliver(Port& port, kernel::port_event* list, unsigned ma
   return delivered;
 }
 
-// Waits until `wanted` events are queued or the timeout ends: enough_events, timed_out, or -1
-// with errno from poll(2) (EINTR).
+// Until `wanted` events are queued or the timeout ends: enough_events, timed_out, or -1 with
+// errno from the wait (EINTR). A look first: a port with enough queued events never sleeps, so
+// never sees EINTR. A finite timeout is waited once (OS-309).
 int PortEmulator::wait_for(Port& port, unsigned wanted, const timespec* timeout) {
-  if (scan(port, 0) < 0) return -1;
-  if (port.queue.size() >= wanted) return enough_events;
-  if (zero_timeout(timeout)) return timed_out;
-  if (timeout == nullptr) {
-    while (port.queue.size() < wanted)
-      if (scan(port, -1) < 0) return -1;
-    return enough_events;
+  std::vector<pollfd> watched = unfired(port);
+  if (!watched.empty() && readiness_.look(watched) > 0) fire_ready(port, watched);
+  while (port.queue.size() < wanted) {
+    watched = unfired(port);
+    const int ready = readiness_.wait(watched, timeout);
+    if (ready < 0) return -1;
+    fire_ready(port, watched);
+    if (timeout != nullptr && port.queue.size() < wanted) return timed_out;
   }
-  Stopwatch monotonic;
-  const tain deadline = monotonic.now() + *tain_from_timespec_relative(*timeout);
-  for (tain now = monotonic.now(); now < deadline; now = monotonic.now()) {
-    const std::uint64_t ms = milliseconds_from_tain(deadline - now);
-    if (scan(port, ms > INT_MAX ? INT_MAX : static_cast<int>(ms)) < 0) return -1;
-    if (port.queue.size() >= wanted) return enough_events;
-  }
-  return timed_out;
+  return enough_events;
+}
+
+int PortEmulator::request_error(int port, unsigned max, const unsigned* nget,
+                                const kernel::port_event* list, const timespec* timeout) const {
+  if (const int error = port_error(port); error != 0) return error;
+  if (nget == nullptr || (max > 0 && list == nullptr)) return EINVAL;
+  if (timeout != nullptr &&
+      (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec > 1'000'000'000))
+    return EINVAL;
+  if (max > 0 && *nget > max) return EINVAL;
+  return 0;
 }
 
 // implements: OS-308 (the nget and max rules), OS-309 (ETIME delivers what is queued and says how
-// many in *nget; a zero timeout returns 0), OS-311 (EINTR, ETIME with events and the kept *nget
-// by knob)
+// many in *nget; a zero timeout returns 0), OS-311 (ETIME with events and the kept *nget by
+// knob; EINTR from the wait, OS-002)
 int PortEmulator::port_getn(int port, kernel::port_event* list, unsigned max, unsigned* nget,
                             const timespec* timeout) {
-  int error = port_error(port);
-  if (error == 0 && (nget == nullptr || (max > 0 && list == nullptr))) error = EINVAL;
-  if (error == 0 && timeout != nullptr &&
-      (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec > 1'000'000'000))
-    error = EINVAL;
-  if (error == 0 && max > 0 && *nget > max) error = EINVAL;
-  if (error != 0) {
+  if (const int error = request_error(port, max, nget, list, timeout); error != 0) {
     errno = error;
     return -1;
   }
   Port& source = ports_.at(port);
   if (max == 0) {
-    if (scan(source, 0) < 0) return -1;
+    std::vector<pollfd> watched = unfired(source);
+    if (!watched.empty() && readiness_.look(watched) > 0) fire_ready(source, watched);
     *nget = static_cast<unsigned>(source.queue.size());
     return 0;
   }
   if (*nget == 0) return 0;
-  if (interrupt_next_getn_) {
-    interrupt_next_getn_ = false;
-    *nget = 0;
-    errno = EINTR;
-    return -1;
-  }
   const int waited = wait_for(source, *nget, timeout);
   if (waited < 0) {
     const int saved = errno;
@@ -213,12 +191,12 @@ int PortEmulator::port_getn(int port, kernel::port_event* list, unsigned max, un
   return -1;
 }
 
-// implements: OS-301 (closing a port destroys it), OS-310 (closing an fd through the emulator
-// dissociates it from every port and drops its queued events, as the kernel does on close)
-int PortEmulator::close(int fd) {
-  if (ports_.erase(fd) != 0) return ::close(fd);
+// implements: OS-301 (closing a port destroys it), OS-310 (closing an fd dissociates it from
+// every port and drops its queued events, as the kernel does on close)
+bool PortEmulator::closed(int fd) {
+  if (ports_.erase(fd) != 0) return true;
   for (auto& [descriptor, port] : ports_) discard(port, fd);
-  return underneath_.fd->close(fd);
+  return false;
 }
 
-}  // namespace refloop::model::os
+}  // namespace refloop::os

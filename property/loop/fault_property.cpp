@@ -28,11 +28,11 @@
 #include <string>
 #include <vector>
 
-#include "emulated_kernel.hpp"
 #include "fatal_capture.hpp"
 #include "loop_generators.hpp"
 #include "loop_harness.hpp"
 #include "probe_fds.hpp"
+#include "os/emulators.hpp"
 #include "refloop/kernel/fault.hpp"
 #include "refloop/loop/backend_traits.hpp"
 #include "refloop/loop/loop.hpp"
@@ -156,7 +156,7 @@ class CaseRun {
                      unsigned calls_before);
 
   // An emulated backend's calls are the emulator's: the fault table wraps the emulated kernel.
-  model::os::EmulatedKernel emulated_{kernel::native_syscalls()};
+  os::Emulators emulated_{kernel::native_syscalls()};
   kernel::FaultCalls faults_;
   kernel::SysCalls sys_ = faults_.table();
   kernel::Fault fault_;

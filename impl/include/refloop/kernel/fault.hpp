@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "refloop/kernel/devpoll.hpp"
+#include "refloop/kernel/port.hpp"
 #include "refloop/kernel/syscalls.hpp"
 
 namespace refloop::kernel {
@@ -59,8 +61,8 @@ class FaultCalls final : public PollCalls,
 #endif
 
  private:
-  // The /dev/poll and port interfaces share member names with FdCalls (close), so each is its
-  // own small wrapper object rather than another base class; both count in this table.
+  // The /dev/poll and port interfaces each have their own emulated() (as other interfaces may),
+  // so each is a small wrapper object rather than another base class; both count in this table.
   class DevpollFaults final : public DevpollCalls {
    public:
     explicit DevpollFaults(FaultCalls& table) : table_(table) {}
@@ -68,7 +70,6 @@ class FaultCalls final : public PollCalls,
     ssize_t write(int fd, const void* buffer, std::size_t bytes) override;
     int ioctl(int fd, int request, dvpoll* arg) override;
     int ioctl(int fd, int request, pollfd* arg) override;
-    int close(int fd) override;
     [[nodiscard]] bool emulated() const override { return table_.inner_.devpoll->emulated(); }
 
    private:
@@ -83,7 +84,6 @@ class FaultCalls final : public PollCalls,
     int port_dissociate(int port, int source, std::uintptr_t object) override;
     int port_getn(int port, port_event* list, unsigned max, unsigned* nget,
                   const timespec* timeout) override;
-    int close(int fd) override;
     [[nodiscard]] bool emulated() const override { return table_.inner_.port->emulated(); }
 
    private:

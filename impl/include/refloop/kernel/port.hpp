@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: ISC
-// Solaris/illumos event ports (port_create(3C), port_associate(3C), port_get(3C),
-// port_send(3C)): the event type and constants the port backend and its emulator
+// Solaris/illumos event ports (port_create(3C), port_associate(3C), port_get(3C)) behind the
+// kernel seam (refloop/kernel/syscalls.hpp): the PortCalls table, and the event type and
+// constants the port backend and its emulator
 // (model/os/port_emulator.hpp) use. Where the system has <port.h> these are the system's own;
 // elsewhere refloop declares them with illumos's layout and values, so the backend compiles
 // unchanged against the emulator. ETIME and EBADFD, which the calls report, exist on Linux too.
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 
 #if __has_include(<port.h>)
 #include <port.h>
@@ -33,5 +35,24 @@ struct port_event {
 inline constexpr int port_source_user = 3;
 inline constexpr int port_source_fd = 4;
 #endif
+
+// port_create, port_associate, port_dissociate and port_getn, for PORT_SOURCE_FD. A port is
+// closed through the fd table (FdCalls::close), as any descriptor; so is an associated fd, which
+// an emulator must hear of (spec/os.md, OS-001 and OS-310).
+class PortCalls {
+ public:
+  virtual int port_create() = 0;
+  virtual int port_associate(int port, int source, std::uintptr_t object, int events,
+                             void* user) = 0;
+  virtual int port_dissociate(int port, int source, std::uintptr_t object) = 0;
+  virtual int port_getn(int port, port_event* list, unsigned max, unsigned* nget,
+                        const timespec* timeout) = 0;
+  // True for a user-space emulation (model/os): a backend on such a table names itself with
+  // "~emu" (spec/os.md, OS-003), and the native backend refuses it.
+  [[nodiscard]] virtual bool emulated() const = 0;
+
+ protected:
+  ~PortCalls() = default;
+};
 
 }  // namespace refloop::kernel

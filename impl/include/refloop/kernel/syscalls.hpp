@@ -27,14 +27,8 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/select.h>
-#include <sys/types.h>
 
-#include <cstddef>
-#include <cstdint>
 #include <ctime>
-
-#include "refloop/kernel/devpoll.hpp"
-#include "refloop/kernel/port.hpp"
 
 #if __has_include(<sys/epoll.h>)
 #include <sys/epoll.h>
@@ -84,42 +78,14 @@ class EpollCalls {
 class EpollCalls;  // declared where <sys/epoll.h> exists; the pointer below stays null elsewhere
 #endif
 
-// Solaris/illumos /dev/poll (poll(4D)): the devpoll backend's calls. Native only where the
-// system has /dev/poll; everywhere else the emulator (model/os/devpoll_emulator.hpp) implements
-// it, and says so through emulated(), so that a backend on it is never presented as native.
-// close() is the descriptor's own: an emulator must hear of the close of its /dev/poll fd.
-class DevpollCalls {
- public:
-  virtual int open(const char* path, int flags) = 0;
-  virtual ssize_t write(int fd, const void* buffer, std::size_t bytes) = 0;
-  virtual int ioctl(int fd, int request, dvpoll* arg) = 0;  // DP_POLL
-  virtual int ioctl(int fd, int request, pollfd* arg) = 0;  // DP_ISPOLLED
-  virtual int close(int fd) = 0;
-  [[nodiscard]] virtual bool emulated() const = 0;
-
- protected:
-  ~DevpollCalls() = default;
-};
-
-// Solaris/illumos event ports (port_create(3C) and friends), PORT_SOURCE_FD only: the port
-// backend's calls. Native only where the system has <port.h>; elsewhere the emulator
-// (model/os/port_emulator.hpp), which says so through emulated(). close() closes any fd, so an
-// emulator hears of it (a close elsewhere is what a user-space emulator cannot see: spec/os.md,
-// OS-310).
-class PortCalls {
- public:
-  virtual int port_create() = 0;
-  virtual int port_associate(int port, int source, std::uintptr_t object, int events,
-                             void* user) = 0;
-  virtual int port_dissociate(int port, int source, std::uintptr_t object) = 0;
-  virtual int port_getn(int port, port_event* list, unsigned max, unsigned* nget,
-                        const timespec* timeout) = 0;
-  virtual int close(int fd) = 0;
-  [[nodiscard]] virtual bool emulated() const = 0;
-
- protected:
-  ~PortCalls() = default;
-};
+// Solaris/illumos /dev/poll (poll(4D)) and event ports (port_create(3C)): the devpoll and port
+// backends' calls (refloop/kernel/devpoll.hpp, refloop/kernel/port.hpp). Native only where the
+// system has them; everywhere, an emulation from model/os can fill the slot.
+class DevpollCalls;
+class PortCalls;
+// kqueue(2): the kqueue backend's calls (refloop/kernel/kqueue.hpp). Native only where the system
+// has <sys/event.h>; everywhere, an emulation from model/os can fill the slot.
+class KqueueCalls;
 
 // One table per interface; a null pointer means "this system has no such interface", and a
 // backend needing it is then not available (make_backend returns nullptr).
@@ -129,6 +95,7 @@ struct SysCalls {
   EpollCalls* epoll = nullptr;
   DevpollCalls* devpoll = nullptr;
   PortCalls* port = nullptr;
+  KqueueCalls* kqueue = nullptr;
 };
 
 // The native tables of this system (impl/kernel/native*.cpp), valid for the whole process.

@@ -26,8 +26,9 @@ struct BackendTraits {
   // FATAL-004, FD-010: when a closed registered fd is detected: when the kernel is told about it
   // (its interest call fails, at the lazy flush or at unregister), or at the next wait (POLLNVAL).
   enum class ClosedFd { when_told, at_wait } closed_fd;
-  // BACKEND-008, FD-003: a regular file is refused (EPERM), or accepted and always ready.
-  enum class RegularFile { refused, always_ready } regular_file;
+  // BACKEND-008, FD-003: a regular file is refused (EPERM), accepted and always ready, or
+  // readable while its offset is before its end and refused for out (kqueue, spec/os.md OS-113).
+  enum class RegularFile { refused, always_ready, read_until_eof } regular_file;
   // BACKEND-010: fds at or above this are refused (EMFILE; fatal at the next wait when registered
   // without register_fd_try); 0 when the backend has no limit of its own.
   int fd_limit;
@@ -42,8 +43,9 @@ struct BackendTraits {
   // says what it does when each fails.
   std::string_view wait_call;
   std::string_view interest_call;
-  // OS-200: the OS interface it waits with is a user-space emulator (model/os/), not the kernel's;
-  // its name ends in "~emu", and the default choice never takes it (BACKEND-006).
+  // spec/os.md OS-003, OS-006: the backend waits through a user-space emulation of its OS
+  // interface (model/os), so its name ends in "~emu", the default choice never takes it, and its
+  // kernel table comes from os::Emulators (tests build one to reach it, e.g. under faults).
   bool emulated = false;
 };
 
