@@ -3,7 +3,7 @@
 // BACKEND), modelled on ivykis's poll-method table: a name, a wait until an absolute deadline
 // that reports ready fds to a sink, a lazy "the wanted bands changed" notification, a
 // synchronous check for register_fd_try, an immediate "forget this fd", and teardown (the
-// destructor). One file per backend (epoll.cpp, poll.cpp, ppoll.cpp, select.cpp); registry.cpp
+// destructor). One file per backend (epoll.cpp, poll.cpp, ppoll.cpp, select.cpp, devpoll.cpp, port.cpp); registry.cpp
 // lists them in preference order.
 //
 // The contract sees the fd object (refloop/loop/fd.hpp), never the loop's public API; the loop
@@ -110,5 +110,15 @@ std::unique_ptr<Backend> make_ppoll_backend(const kernel::SysCalls& sys);
 extern const BackendTraits ppoll_traits;
 std::unique_ptr<Backend> make_select_backend(const kernel::SysCalls& sys);
 extern const BackendTraits select_traits;
+// devpoll.cpp and port.cpp: the native backend (on a native table only) and the emulated one
+// (on an emulated table, or on its own emulator over the poll and fd tables given).
+std::unique_ptr<Backend> make_devpoll_backend(const kernel::SysCalls& sys);
+extern const BackendTraits devpoll_traits;
+std::unique_ptr<Backend> make_emulated_devpoll_backend(const kernel::SysCalls& sys);
+extern const BackendTraits devpoll_emulated_traits;
+std::unique_ptr<Backend> make_port_backend(const kernel::SysCalls& sys);
+extern const BackendTraits port_traits;
+std::unique_ptr<Backend> make_emulated_port_backend(const kernel::SysCalls& sys);
+extern const BackendTraits port_emulated_traits;
 
 }  // namespace refloop::detail

@@ -21,9 +21,16 @@ struct Entry {
   [[nodiscard]] std::string_view name() const { return traits.name; }
 };
 
-// implements: BACKEND-005 (preference order: the kernel's native interface first, then the
-// iopause family, as in ivykis: epoll, ppoll, poll, then select, which ivykis lacks)
+// implements: BACKEND-005 (preference order: the kernel's native interfaces first, then the
+// iopause family, as in ivykis: port, devpoll, epoll, ppoll, poll, then select, which ivykis
+// lacks), OS-200 (the emulated backends last, never taken by default)
 const Entry preference[] = {
+#if REFLOOP_HAVE_PORT
+    {port_traits, make_port_backend},
+#endif
+#if REFLOOP_HAVE_DEVPOLL
+    {devpoll_traits, make_devpoll_backend},
+#endif
 #if REFLOOP_HAVE_EPOLL
     {epoll_traits, make_epoll_backend},
 #endif
@@ -32,6 +39,8 @@ const Entry preference[] = {
     {poll_traits, make_poll_backend},
     {select_traits, make_select_backend},
 #endif
+    {devpoll_emulated_traits, make_emulated_devpoll_backend},
+    {port_emulated_traits, make_emulated_port_backend},
 };
 
 std::string compiled_list() {
@@ -82,7 +91,7 @@ std::unique_ptr<Backend> choose_default_backend(const kernel::SysCalls& sys) {
   }
   const char* exclude_list = trusted_getenv("IV_EXCLUDE_POLL_METHOD");
   for (const Entry& entry : preference) {
-    if (excluded(entry.name(), exclude_list)) continue;
+    if (entry.traits.emulated || excluded(entry.name(), exclude_list)) continue;
     if (auto backend = entry.make(sys)) return backend;
   }
   fatal("Loop::Loop: no usable backend (compiled:%s; IV_EXCLUDE_POLL_METHOD=\"%s\")",

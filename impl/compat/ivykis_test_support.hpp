@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -170,4 +171,8 @@ inline long ms_between(const timespec& a, const timespec& b) {
   class Suite : public ::testing::TestWithParam<std::string> {};                 \
   INSTANTIATE_TEST_SUITE_P(AllBackends, Suite,                                   \
                            ::testing::ValuesIn(refloop::ivykis::testing::backends()), \
-                           [](const auto& param_info) { return param_info.param; })
+                           [](const auto& param_info) {                   \
+                             std::string name = param_info.param;         \
+                             std::replace(name.begin(), name.end(), '~', '_'); \
+                             return name;                                 \
+                           })

@@ -13,6 +13,8 @@ SysCalls FaultCalls::table() {
 #if REFLOOP_KERNEL_HAS_EPOLL_HEADER
   if (inner_.epoll != nullptr) wrapped.epoll = this;
 #endif
+  if (inner_.devpoll != nullptr) wrapped.devpoll = &devpoll_faults_;
+  if (inner_.port != nullptr) wrapped.port = &port_faults_;
   return wrapped;
 }
 
@@ -73,6 +75,48 @@ int FaultCalls::close(int fd) {
   if (!fails) return result;
   errno = error;
   return -1;
+}
+
+int FaultCalls::DevpollFaults::open(const char* path, int flags) {
+  if (table_.fails_now("open")) return -1;
+  return table_.inner_.devpoll->open(path, flags);
+}
+
+ssize_t FaultCalls::DevpollFaults::write(int fd, const void* buffer, std::size_t bytes) {
+  if (table_.fails_now("write")) return -1;
+  return table_.inner_.devpoll->write(fd, buffer, bytes);
+}
+
+int FaultCalls::DevpollFaults::ioctl(int fd, int request, dvpoll* arg) {
+  if (table_.fails_now("ioctl")) return -1;
+  return table_.inner_.devpoll->ioctl(fd, request, arg);
+}
+
+int FaultCalls::DevpollFaults::ioctl(int fd, int request, pollfd* arg) {
+  if (table_.fails_now("ioctl")) return -1;
+  return table_.inner_.devpoll->ioctl(fd, request, arg);
+}
+
+int FaultCalls::PortFaults::port_create() {
+  if (table_.fails_now("port_create")) return -1;
+  return table_.inner_.port->port_create();
+}
+
+int FaultCalls::PortFaults::port_associate(int port, int source, std::uintptr_t object,
+                                           int events, void* user) {
+  if (table_.fails_now("port_associate")) return -1;
+  return table_.inner_.port->port_associate(port, source, object, events, user);
+}
+
+int FaultCalls::PortFaults::port_dissociate(int port, int source, std::uintptr_t object) {
+  if (table_.fails_now("port_dissociate")) return -1;
+  return table_.inner_.port->port_dissociate(port, source, object);
+}
+
+int FaultCalls::PortFaults::port_getn(int port, port_event* list, unsigned max, unsigned* nget,
+                                      const timespec* timeout) {
+  if (table_.fails_now("port_getn")) return -1;
+  return table_.inner_.port->port_getn(port, list, max, nget, timeout);
 }
 
 #if REFLOOP_KERNEL_HAS_EPOLL_HEADER

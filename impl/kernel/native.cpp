@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: ISC
 // The native kernel tables (refloop/kernel/syscalls.hpp): each member calls the OS function of
 // the same name and nothing else. The epoll table is in native_epoll.cpp, built only where the
-// system has epoll, and the kqueue table in native_kqueue.cpp, built only where it has kqueue.
+// system has epoll, the kqueue table in native_kqueue.cpp, built only where it has kqueue, and
+// the /dev/poll and event-port tables in native_devpoll.cpp and native_port.cpp, likewise.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -11,6 +12,12 @@ namespace refloop::kernel {
 
 #if REFLOOP_HAVE_EPOLL
 EpollCalls* native_epoll_calls();  // native_epoll.cpp
+#endif
+#if REFLOOP_HAVE_DEVPOLL
+DevpollCalls* native_devpoll_calls();  // native_devpoll.cpp
+#endif
+#if REFLOOP_HAVE_PORT
+PortCalls* native_port_calls();  // native_port.cpp
 #endif
 #if REFLOOP_HAVE_KQUEUE
 KqueueCalls* native_kqueue_calls();  // native_kqueue.cpp
@@ -49,6 +56,12 @@ SysCalls make_native_table() {
   table.fd = &fd_calls;
 #if REFLOOP_HAVE_EPOLL
   table.epoll = native_epoll_calls();
+#endif
+#if REFLOOP_HAVE_DEVPOLL
+  table.devpoll = native_devpoll_calls();
+#endif
+#if REFLOOP_HAVE_PORT
+  table.port = native_port_calls();
 #endif
 #if REFLOOP_HAVE_KQUEUE
   table.kqueue = native_kqueue_calls();

@@ -9,6 +9,7 @@
 
 #include "backend/backend.hpp"
 #include "loop_test_support.hpp"
+#include "os/emulators.hpp"
 #include "refloop/kernel/fault.hpp"
 
 namespace refloop {
@@ -45,7 +46,9 @@ TEST(FaultTable, FAULT_001_the_nth_call_fails_and_every_other_passes_through) {
 
 class Faults : public test::OnEveryBackend {
  protected:
-  kernel::FaultCalls faults{kernel::native_syscalls()};
+  // An emulated backend's calls are the emulator's: the fault table wraps the emulated kernel.
+  os::Emulators emulated{kernel::native_syscalls()};
+  kernel::FaultCalls faults{traits().emulated ? emulated.table() : kernel::native_syscalls()};
   kernel::SysCalls sys = faults.table();
   Loop faulty{LoopOptions{.clock = &clock, .backend = GetParam(), .sys = &sys}};
   // The call register_fd_try makes: the interest call, or the check the pollfd backends wait with.

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <functional>
 #include <ostream>
 #include <string>
@@ -135,8 +136,11 @@ class OnEveryBackend : public ::testing::TestWithParam<std::string> {
   static const BackendTraits& traits() { return *backend_traits(GetParam()); }
 };
 
+// GoogleTest parameter names are identifiers: an emulated backend's "~emu" becomes "_emu".
 inline std::string backend_test_name(const ::testing::TestParamInfo<std::string>& info) {
-  return info.param;
+  std::string name = info.param;
+  std::replace(name.begin(), name.end(), '~', '_');
+  return name;
 }
 
 #define REFLOOP_ON_EVERY_BACKEND(Suite) \

@@ -11,11 +11,17 @@ kernel::SysCalls Emulators::table() {
   kernel::SysCalls tables = underneath_;
   tables.fd = this;
   tables.kqueue = &kqueue_;
+  tables.devpoll = &devpoll_;
+  tables.port = &port_;
   return tables;
 }
 
 // implements: OS-001
-void Emulators::closed_outside(int fd) { kqueue_.closed(fd); }
+void Emulators::closed_outside(int fd) {
+  kqueue_.closed(fd);
+  devpoll_.closed(fd);
+  port_.closed(fd);
+}
 
 int Emulators::fcntl(int fd, int command, int argument) {
   return underneath_.fd->fcntl(fd, command, argument);
@@ -24,6 +30,8 @@ int Emulators::fcntl(int fd, int command, int argument) {
 // implements: OS-001 (a close made through the set is seen by every emulator)
 int Emulators::close(int fd) {
   kqueue_.closed(fd);
+  devpoll_.closed(fd);
+  port_.closed(fd);
   return underneath_.fd->close(fd);
 }
 

@@ -2,7 +2,7 @@
 // The OS emulators of model/os as one set of kernel tables (spec/os.md, OS-001..OS-099): give
 // `table()` to a loop (LoopOptions::sys), to a fault table, or to the OS-interface suite, and the
 // interfaces this system lacks are there, emulated in user space over the real fds of
-// `underneath`. Each emulated table says so (KqueueCalls::emulated), so a backend on it names
+// `underneath`. Each emulated table says so (KqueueCalls::emulated, ...), so a backend on it names
 // itself "<backend>~emu" (OS-003).
 //
 // The fd table of the set sees every close() made through it, so each emulator can do what its OS
@@ -11,7 +11,9 @@
 // emulator finds out when it next looks at the fd, as its section of spec/os.md says.
 #pragma once
 
+#include "os/devpoll_emulator.hpp"
 #include "os/kqueue_emulator.hpp"
+#include "os/port_emulator.hpp"
 #include "os/real_readiness.hpp"
 #include "refloop/kernel/syscalls.hpp"
 #include "refloop/time/clock.hpp"
@@ -32,6 +34,8 @@ class Emulators final : public kernel::FdCalls {
 
   RealReadiness& readiness() { return readiness_; }
   KqueueEmulator& kqueue() { return kqueue_; }
+  DevpollEmulator& devpoll() { return devpoll_; }
+  PortEmulator& port() { return port_; }
 
   // implements the fidelity gap's explicit handling (OS-001): `fd` was closed outside the set.
   void closed_outside(int fd);
@@ -45,6 +49,8 @@ class Emulators final : public kernel::FdCalls {
   kernel::SysCalls underneath_;
   RealReadiness readiness_;
   KqueueEmulator kqueue_{readiness_};
+  DevpollEmulator devpoll_{readiness_};
+  PortEmulator port_{readiness_};
 };
 
 }  // namespace refloop::os

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "refloop/kernel/devpoll.hpp"
+#include "refloop/kernel/port.hpp"
 #include "refloop/kernel/syscalls.hpp"
 
 namespace refloop::kernel {
@@ -60,9 +62,40 @@ class FaultCalls final : public PollCalls,
 #endif
 
  private:
+  // The /dev/poll and port interfaces each have their own emulated() (as other interfaces may),
+  // so each is a small wrapper object rather than another base class; both count in this table.
+  class DevpollFaults final : public DevpollCalls {
+   public:
+    explicit DevpollFaults(FaultCalls& table) : table_(table) {}
+    int open(const char* path, int flags) override;
+    ssize_t write(int fd, const void* buffer, std::size_t bytes) override;
+    int ioctl(int fd, int request, dvpoll* arg) override;
+    int ioctl(int fd, int request, pollfd* arg) override;
+    [[nodiscard]] bool emulated() const override { return table_.inner_.devpoll->emulated(); }
+
+   private:
+    FaultCalls& table_;
+  };
+  class PortFaults final : public PortCalls {
+   public:
+    explicit PortFaults(FaultCalls& table) : table_(table) {}
+    int port_create() override;
+    int port_associate(int port, int source, std::uintptr_t object, int events,
+                       void* user) override;
+    int port_dissociate(int port, int source, std::uintptr_t object) override;
+    int port_getn(int port, port_event* list, unsigned max, unsigned* nget,
+                  const timespec* timeout) override;
+    [[nodiscard]] bool emulated() const override { return table_.inner_.port->emulated(); }
+
+   private:
+    FaultCalls& table_;
+  };
+
   // Counts the call; true (with errno set) when this is the planned failure.
   bool fails_now(std::string_view call);
 
+  DevpollFaults devpoll_faults_{*this};
+  PortFaults port_faults_{*this};
   SysCalls inner_;
   Fault fault_;
   bool armed_ = false;

@@ -78,6 +78,11 @@ class EpollCalls {
 class EpollCalls;  // declared where <sys/epoll.h> exists; the pointer below stays null elsewhere
 #endif
 
+// Solaris/illumos /dev/poll (poll(4D)) and event ports (port_create(3C)): the devpoll and port
+// backends' calls (refloop/kernel/devpoll.hpp, refloop/kernel/port.hpp). Native only where the
+// system has them; everywhere, an emulation from model/os can fill the slot.
+class DevpollCalls;
+class PortCalls;
 // kqueue(2): the kqueue backend's calls (refloop/kernel/kqueue.hpp). Native only where the system
 // has <sys/event.h>; everywhere, an emulation from model/os can fill the slot.
 class KqueueCalls;
@@ -88,6 +93,8 @@ struct SysCalls {
   PollCalls* poll = nullptr;
   FdCalls* fd = nullptr;
   EpollCalls* epoll = nullptr;
+  DevpollCalls* devpoll = nullptr;
+  PortCalls* port = nullptr;
   KqueueCalls* kqueue = nullptr;
 };
 

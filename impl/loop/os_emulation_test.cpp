@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: ISC
+// What the loop does on each emulated backend when the emulated interface takes one of its rare
+// documented turns (spec/os.md), forced through the emulator's knobs: the loop runs on a table
+// with the emulators (os::Emulators, model/os/emulators.hpp) so the test can reach them. Backends are
+// chosen by their traits (emulated, and the call they wait with), never by name.
+#include <cerrno>
+#include <cstdlib>
+
+#include "backend/backend.hpp"
+#include "loop_test_support.hpp"
+#include "os/emulators.hpp"
+
+namespace refloop {
+namespace {
+
+using test::FdPair;
+using test::FdProbe;
+using test::TimerProbe;
+
+std::vector<std::string> emulated_backends() {
+  std::vector<std::string> names;
+  for (auto name : compiled_backends())
+    if (backend_traits(name)->emulated) names.emplace_back(name);
+  return names;
+}
+
+class OnEmulated : public ::testing::TestWithParam<std::string> {
+ protected:
+  SimulatedClock clock{tain_epoch};
+  os::Emulators emulated{kernel::native_syscalls()};
+  kernel::SysCalls sys = emulated.table();
+  Loop loop{LoopOptions{.clock = &clock, .backend = GetParam(), .sys = &sys}};
+  std::vector<std::string> log;
+
+  static const BackendTraits& traits() { return *backend_traits(GetParam()); }
+  static bool waits_with(std::string_view call) { return traits().wait_call == call; }
+  std::function<void()> note(std::string what) {
+    return [this, what] { log.push_back(what); };
+  }
+  // DP_ISPOLLED on the loop's one /dev/poll set: the mask it caches for fd, or -1.
+  short devpoll_mask(int fd) {
+    for (int set = 0; set < 1024; ++set) {
+      pollfd query{fd, 0, 0};
+      const int result = sys.devpoll->ioctl(set, kernel::dp_ispolled, &query);
+      if (result >= 0) return result == 1 ? query.revents : short{-1};
+    }
+    return -2;
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Emulated, OnEmulated, ::testing::ValuesIn(emulated_backends()),
+                         test::backend_test_name);
+
+TEST_P(OnEmulated, OS_200_an_emulated_backend_says_so_and_runs_on_the_emulator_it_is_given) {
+  // [req:OS-200] [req:OS-250] [req:OS-350]
+  EXPECT_EQ(loop.backend_name(), GetParam());
+  EXPECT_TRUE(GetParam().ends_with("~emu"));
+  // The /dev/poll set it opened (if it waits with DP_POLL) is the given emulator's.
+  EXPECT_EQ(emulated.devpoll().open_sets(), waits_with("ioctl") ? 1u : 0u);
+  // The native factories refuse an emulated table; the emulated ones refuse a table with
+  // neither the interface nor poll(2) to build an emulator on.
+  EXPECT_EQ(detail::make_devpoll_backend(sys), nullptr);
+  EXPECT_EQ(detail::make_port_backend(sys), nullptr);
+  EXPECT_EQ(detail::make_backend(GetParam(), kernel::SysCalls{}), nullptr);
+  EXPECT_NE(detail::make_backend(GetParam(), kernel::native_syscalls()), nullptr);  // its own
+}
+
+TEST(EmulatedBackends, OS_200_never_the_default_choice) {
+  // [req:OS-200] [req:BACKEND-006] Every native backend excluded: fatal, not an emulated one.
+  for (auto name : compiled_backends())
+    EXPECT_EQ(backend_traits(name)->emulated, name.ends_with("~emu")) << name;
+  std::string natives;
+  for (auto name : compiled_backends())
+    if (!backend_traits(name)->emulated) (natives += ' ') += name;
+  const std::string message = test::fatal_message_of([&] {
+    ::unsetenv("REFLOOP_BACKEND");
+    ::setenv("IV_EXCLUDE_POLL_METHOD", natives.c_str(), 1);
+    Loop loop;
+  });
+  EXPECT_EQ(message.rfind("Loop::Loop: no usable backend", 0), 0u) << message;
+}
+
+TEST_P(OnEmulated, OS_252_an_interrupted_emulated_wait_ends_the_round_with_nothing) {
+  // [req:OS-252] [req:OS-207] [req:OS-311] [req:OS-002] [req:FAULT-002] The emulators' EINTR
+  // knob fires at the wait, which the emulated call makes only when nothing is ready yet: the
+  // round ends, the clock does not move, the timer waits for the next round.
+  FdPair pipe = FdPair::pipe();
+  FdProbe end(pipe.read_end);
+  end.want_in(note("in"));
+  loop.register_fd(end.fd);
+  TimerProbe timer(note("timer"));
+  timer.timer.expires = add_milliseconds(tain_epoch, 100);
+  loop.register_timer(timer.timer);
+  emulated.readiness().interrupt_wait();
+  EXPECT_EQ(loop.run_once(), Step::polled);
+  EXPECT_TRUE(log.empty());
+  EXPECT_EQ(clock.now(), tain_epoch);
+  pipe.put();
+  EXPECT_EQ(loop.run_once(), Step::polled);
+  EXPECT_EQ(log, std::vector<std::string>{"in"});
+  loop.unregister_fd(end.fd);  // the timer alone: the next rounds wait for it, then run it
+  for (int round = 0; round < 2 && log.size() < 2; ++round) loop.run_once();
+  EXPECT_EQ(log, (std::vector<std::string>{"in", "timer"}));
+}
+
+TEST_P(OnEmulated, OS_251_devpoll_narrows_with_POLLREMOVE_and_removes_at_unregister) {
+  // [req:OS-251] [req:OS-203] [req:BACKEND-009]
+  if (!waits_with("ioctl")) GTEST_SKIP() << "not a /dev/poll backend";
+  FdPair pipe = FdPair::sockets();
+  FdProbe end(pipe.read_end);
+  end.want_in(note("in")).want_out([] {});
+  loop.register_fd(end.fd);
+  EXPECT_EQ(devpoll_mask(end.fd.fd), -1);  // lazy: nothing written before the wait
+  loop.run_once(RunMode::nowait);
+  EXPECT_EQ(devpoll_mask(end.fd.fd), POLLIN | POLLOUT);
+  loop.set_handler_out(end.fd, nullptr);
+  loop.run_once(RunMode::nowait);
+  EXPECT_EQ(devpoll_mask(end.fd.fd), POLLIN);  // not POLLIN | POLLOUT: removed, then re-added
+  loop.set_handler_in(end.fd, nullptr);
+  loop.set_handler_err(end.fd, FdProbe::on_err);
+  loop.run_once(RunMode::nowait);
+  EXPECT_EQ(devpoll_mask(end.fd.fd), POLLHUP);  // errors only
+  loop.unregister_fd(end.fd);
+  EXPECT_EQ(devpoll_mask(end.fd.fd), -1);  // at once
+}
+
+TEST_P(OnEmulated, OS_351_one_shot_associations_are_renewed_so_the_loop_stays_level_triggered) {
+  // [req:OS-351] [req:OS-307]
+  if (!waits_with("port_getn")) GTEST_SKIP() << "not an event-port backend";
+  FdPair pipe = FdPair::pipe();
+  pipe.put();
+  FdProbe end(pipe.read_end);
+  end.want_in(note("in"));
+  loop.register_fd(end.fd);
+  for (int round = 0; round < 3; ++round) loop.run_once(RunMode::nowait);
+  EXPECT_EQ(log, (std::vector<std::string>{"in", "in", "in"}));  // the byte stays unread
+  loop.unregister_fd(end.fd);  // dissociates the renewed association
+  pipe.put();
+  loop.run_once(RunMode::nowait);
+  EXPECT_EQ(log.size(), 3u);
+}
+
+TEST_P(OnEmulated, OS_352_ETIME_with_events_still_dispatches_them_whatever_nget_says) {
+  // [req:OS-352] [req:OS-309] [req:OS-311]
+  if (!waits_with("port_getn")) GTEST_SKIP() << "not an event-port backend";
+  FdPair first = FdPair::pipe();
+  FdPair second = FdPair::pipe();
+  first.put();
+  second.put();
+  FdProbe one(first.read_end);
+  FdProbe two(second.read_end);
+  one.want_in(note("one"));
+  two.want_in(note("two"));
+  loop.register_fd(one.fd);
+  loop.register_fd(two.fd);
+  emulated.port().time_out_next_getn();
+  EXPECT_EQ(loop.run_once(), Step::polled);
+  EXPECT_EQ(log, (std::vector<std::string>{"one", "two"}));
+  EXPECT_EQ(clock.now(), tain_epoch);  // events came: not an idle wait
+  // The same with *nget left at the backend's 1 although two events were delivered.
+  emulated.port().keep_nget_on_etime();
+  emulated.port().time_out_next_getn();
+  log.clear();
+  EXPECT_EQ(loop.run_once(), Step::polled);
+  EXPECT_EQ(log, (std::vector<std::string>{"one", "two"}));
+  // And a real timeout with nothing ready: the clock hears of the idle wait.
+  first.drain();
+  second.drain();
+  TimerProbe timer(note("timer"));
+  timer.timer.expires = add_milliseconds(tain_epoch, 5);
+  loop.register_timer(timer.timer);
+  log.clear();
+  EXPECT_EQ(loop.run_once(), Step::polled);
+  EXPECT_EQ(clock.now(), timer.timer.expires);
+  loop.unregister_fd(one.fd);
+  loop.unregister_fd(two.fd);
+  loop.run_once();
+  EXPECT_EQ(log, std::vector<std::string>{"timer"});
+}
+
+}  // namespace
+}  // namespace refloop
