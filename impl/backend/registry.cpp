@@ -22,10 +22,15 @@ struct Entry {
 };
 
 // implements: BACKEND-005 (preference order: the kernel's native interface first, then the
-// iopause family, as in ivykis: epoll, ppoll, poll, then select, which ivykis lacks)
+// iopause family: epoll, epoll-timerfd, ppoll, poll, then select, which ivykis lacks. Unlike
+// ivykis, plain epoll comes before epoll-timerfd: its epoll_pwait2 already keeps deadlines to the
+// nanosecond where the kernel has it, without the timerfd_settime a new deadline costs)
 const Entry preference[] = {
 #if REFLOOP_HAVE_EPOLL
     {epoll_traits, make_epoll_backend},
+#endif
+#if REFLOOP_HAVE_EPOLL_TIMERFD
+    {epoll_timerfd_traits, make_epoll_timerfd_backend},
 #endif
 #if REFLOOP_HAVE_IOPAUSE
     {ppoll_traits, make_ppoll_backend},

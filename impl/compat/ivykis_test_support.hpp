@@ -162,6 +162,13 @@ inline long ms_between(const timespec& a, const timespec& b) {
   return static_cast<long>((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1'000'000L);
 }
 
+// A backend's name as a test name, which allows only letters, digits and '_' (epoll_timerfd).
+inline std::string test_name_of(std::string backend) {
+  for (char& c : backend)
+    if (c == '-') c = '_';
+  return backend;
+}
+
 }  // namespace refloop::ivykis::testing
 
 // One parametrised suite per test file: each TEST_P runs on every compiled backend.
@@ -169,4 +176,4 @@ inline long ms_between(const timespec& a, const timespec& b) {
   class Suite : public ::testing::TestWithParam<std::string> {};                 \
   INSTANTIATE_TEST_SUITE_P(AllBackends, Suite,                                   \
                            ::testing::ValuesIn(refloop::ivykis::testing::backends()), \
-                           [](const auto& param_info) { return param_info.param; })
+                           [](const auto& param_info) { return refloop::ivykis::testing::test_name_of(param_info.param); })

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: ISC
 // The native kernel tables (refloop/kernel/syscalls.hpp): each member calls the OS function of
-// the same name and nothing else. The epoll table is in native_epoll.cpp, built only where the
-// system has epoll.
+// the same name and nothing else. The epoll and timerfd tables are in native_epoll.cpp and
+// native_timerfd.cpp, each built only where the system has the interface.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -11,6 +11,9 @@ namespace refloop::kernel {
 
 #if REFLOOP_HAVE_EPOLL
 EpollCalls* native_epoll_calls();  // native_epoll.cpp
+#endif
+#if REFLOOP_HAVE_TIMERFD
+TimerfdCalls* native_timerfd_calls();  // native_timerfd.cpp
 #endif
 
 namespace {
@@ -46,6 +49,9 @@ SysCalls make_native_table() {
   table.fd = &fd_calls;
 #if REFLOOP_HAVE_EPOLL
   table.epoll = native_epoll_calls();
+#endif
+#if REFLOOP_HAVE_TIMERFD
+  table.timerfd = native_timerfd_calls();
 #endif
   return table;
 }

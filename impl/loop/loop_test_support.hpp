@@ -135,8 +135,12 @@ class OnEveryBackend : public ::testing::TestWithParam<std::string> {
   static const BackendTraits& traits() { return *backend_traits(GetParam()); }
 };
 
+// A backend's name as a test name, which allows only letters, digits and '_' (epoll_timerfd).
 inline std::string backend_test_name(const ::testing::TestParamInfo<std::string>& info) {
-  return info.param;
+  std::string name = info.param;
+  for (char& c : name)
+    if (c == '-') c = '_';
+  return name;
 }
 
 #define REFLOOP_ON_EVERY_BACKEND(Suite) \

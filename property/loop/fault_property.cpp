@@ -314,7 +314,7 @@ std::vector<std::string> backends() {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryBackend, FaultProperty, ::testing::ValuesIn(backends()),
-                         [](const ::testing::TestParamInfo<std::string>& param_info) { return param_info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& param_info) { return test_name_of(param_info.param); });
 
 }  // namespace
 }  // namespace refloop::loopcheck

@@ -23,6 +23,13 @@ namespace refloop::loopcheck {
 
 using namespace refloop::model::loop;
 
+// A backend's name as a test name, which allows only letters, digits and '_' (epoll_timerfd).
+inline std::string test_name_of(std::string backend) {
+  for (char& c : backend)
+    if (c == '-') c = '_';
+  return backend;
+}
+
 class Harness {
  public:
   // `sys`: the kernel table the loop calls through (nullptr: the native one); it must outlive

@@ -103,7 +103,7 @@ RC_GTEST_PROP(OpsTextProperty, MODEL_001_generated_sequences_round_trip, ()) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryBackend, LoopProperty, ::testing::ValuesIn(backends()),
-                         [](const ::testing::TestParamInfo<std::string>& param_info) { return param_info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& param_info) { return test_name_of(param_info.param); });
 
 }  // namespace
 }  // namespace refloop::loopcheck
