@@ -3,8 +3,8 @@
 // BACKEND), modelled on ivykis's poll-method table: a name, a wait until an absolute deadline
 // that reports ready fds to a sink, a lazy "the wanted bands changed" notification, a
 // synchronous check for register_fd_try, an immediate "forget this fd", and teardown (the
-// destructor). One file per backend (epoll.cpp, poll.cpp, ppoll.cpp, select.cpp, devpoll.cpp, port.cpp); registry.cpp
-// lists them in preference order.
+// destructor). One file per backend (epoll.cpp, epoll_timerfd.cpp, poll.cpp, ppoll.cpp,
+// select.cpp, devpoll.cpp, port.cpp); registry.cpp lists them in preference order.
 //
 // The contract sees the fd object (refloop/loop/fd.hpp), never the loop's public API; the loop
 // core implements ReadySink. Who owns what in refloop::detail::FdState:
@@ -79,6 +79,9 @@ State& backend_state(Fd& fd) {
   return *std::launder(reinterpret_cast<State*>(fd.state.backend_area));
 }
 
+// The largest timespec a native timeout can take (time_t's largest second; IOPAUSE-015).
+constexpr tain largest_timespec = tain::normalised(9'223'372'036'854'775'807u, 999'999'999);
+
 // The loop's "no deadline" (tain_infinite) in the one encoding of the wait path (a null deadline).
 inline const tain* wait_deadline(const tain& deadline) {
   return deadline >= tain_infinite ? nullptr : &deadline;
@@ -104,6 +107,8 @@ std::unique_ptr<Backend> choose_default_backend(const kernel::SysCalls& sys);
 // One factory and one set of traits (refloop/loop/backend_traits.hpp) per backend file.
 std::unique_ptr<Backend> make_epoll_backend(const kernel::SysCalls& sys);
 extern const BackendTraits epoll_traits;
+std::unique_ptr<Backend> make_epoll_timerfd_backend(const kernel::SysCalls& sys);
+extern const BackendTraits epoll_timerfd_traits;
 std::unique_ptr<Backend> make_poll_backend(const kernel::SysCalls& sys);
 extern const BackendTraits poll_traits;
 std::unique_ptr<Backend> make_ppoll_backend(const kernel::SysCalls& sys);

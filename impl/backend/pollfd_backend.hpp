@@ -31,12 +31,14 @@ constexpr BackendTraits pollfd_traits(std::string_view name, tain unit, tain cap
       .timer_task_order_may_vary = false,
       .wait_call = name,
       .interest_call = {},
+      .fallback_wait_call = {},
+      .fallback_timeout_unit = tain_zero,
+      .timer_call = {},
   };
 }
 
 // The largest native timeouts iopause passes (spec/iopause.md, IOPAUSE-015).
 constexpr tain int_max_milliseconds = tain::normalised(2'147'483, 647'000'000);
-constexpr tain largest_timespec = tain::normalised(9'223'372'036'854'775'807u, 999'999'999);
 constexpr tain largest_timeval = tain::normalised(9'223'372'036'854'775'807u, 999'999'000);
 
 class PollfdBackend final : public Backend {

@@ -22,8 +22,10 @@ struct Entry {
 };
 
 // implements: BACKEND-005 (preference order: the kernel's native interfaces first, then the
-// iopause family, as in ivykis: port, devpoll, epoll, ppoll, poll, then select, which ivykis
-// lacks), OS-200 (the emulated backends last, never taken by default)
+// iopause family, as in ivykis: port, devpoll, epoll, epoll-timerfd, ppoll, poll, then select,
+// which ivykis lacks. Unlike ivykis, plain epoll comes before epoll-timerfd: its epoll_pwait2
+// already keeps deadlines to the nanosecond where the kernel has it, without the timerfd_settime
+// a new deadline costs), OS-200 (the emulated backends last, never taken by default)
 const Entry preference[] = {
 #if REFLOOP_HAVE_PORT
     {port_traits, make_port_backend},
@@ -33,6 +35,9 @@ const Entry preference[] = {
 #endif
 #if REFLOOP_HAVE_EPOLL
     {epoll_traits, make_epoll_backend},
+#endif
+#if REFLOOP_HAVE_EPOLL_TIMERFD
+    {epoll_timerfd_traits, make_epoll_timerfd_backend},
 #endif
 #if REFLOOP_HAVE_IOPAUSE
     {ppoll_traits, make_ppoll_backend},

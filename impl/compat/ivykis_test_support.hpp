@@ -171,8 +171,4 @@ inline long ms_between(const timespec& a, const timespec& b) {
   class Suite : public ::testing::TestWithParam<std::string> {};                 \
   INSTANTIATE_TEST_SUITE_P(AllBackends, Suite,                                   \
                            ::testing::ValuesIn(refloop::ivykis::testing::backends()), \
-                           [](const auto& param_info) {                   \
-                             std::string name = param_info.param;         \
-                             std::replace(name.begin(), name.end(), '~', '_'); \
-                             return name;                                 \
-                           })
+                           [](const auto& param_info) { return refloop::backend_identifier(param_info.param); })

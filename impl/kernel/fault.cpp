@@ -15,6 +15,9 @@ SysCalls FaultCalls::table() {
 #endif
   if (inner_.devpoll != nullptr) wrapped.devpoll = &devpoll_faults_;
   if (inner_.port != nullptr) wrapped.port = &port_faults_;
+#if REFLOOP_KERNEL_HAS_TIMERFD_HEADER
+  if (inner_.timerfd != nullptr) wrapped.timerfd = this;
+#endif
   return wrapped;
 }
 
@@ -25,16 +28,22 @@ void FaultCalls::plan(Fault fault) {
   counts_.clear();
 }
 
+void FaultCalls::deny(std::string call, int error) { denied_[std::move(call)] = error; }
+
 unsigned FaultCalls::count(std::string_view call) const {
   const auto found = counts_.find(call);
   return found == counts_.end() ? 0 : found->second;
 }
 
-// implements: FAULT-001
+// implements: FAULT-001, FAULT-006
 bool FaultCalls::fails_now(std::string_view call) {
   auto found = counts_.find(call);
   if (found == counts_.end()) found = counts_.emplace(std::string(call), 0).first;
   const unsigned nth = ++found->second;
+  if (const auto denial = denied_.find(call); denial != denied_.end()) {
+    errno = denial->second;
+    return true;
+  }
   if (!armed_ || fired_ || call != fault_.call || nth != fault_.nth) return false;
   fired_ = true;
   errno = fault_.error;
@@ -133,6 +142,24 @@ int FaultCalls::epoll_ctl(int epfd, int op, int fd, epoll_event* event) {
 int FaultCalls::epoll_wait(int epfd, epoll_event* events, int max_events, int timeout_ms) {
   if (fails_now("epoll_wait")) return -1;
   return inner_.epoll->epoll_wait(epfd, events, max_events, timeout_ms);
+}
+
+int FaultCalls::epoll_pwait2(int epfd, epoll_event* events, int max_events, const timespec* timeout,
+                             const sigset_t* mask) {
+  if (fails_now("epoll_pwait2")) return -1;
+  return inner_.epoll->epoll_pwait2(epfd, events, max_events, timeout, mask);
+}
+#endif
+
+#if REFLOOP_KERNEL_HAS_TIMERFD_HEADER
+int FaultCalls::timerfd_create(int clock_id, int flags) {
+  if (fails_now("timerfd_create")) return -1;
+  return inner_.timerfd->timerfd_create(clock_id, flags);
+}
+
+int FaultCalls::timerfd_settime(int fd, int flags, const itimerspec* new_value, itimerspec* old_value) {
+  if (fails_now("timerfd_settime")) return -1;
+  return inner_.timerfd->timerfd_settime(fd, flags, new_value, old_value);
 }
 #endif
 

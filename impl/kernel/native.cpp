@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: ISC
 // The native kernel tables (refloop/kernel/syscalls.hpp): each member calls the OS function of
-// the same name and nothing else. The epoll table is in native_epoll.cpp, built only where the
-// system has epoll, the kqueue table in native_kqueue.cpp, built only where it has kqueue, and
-// the /dev/poll and event-port tables in native_devpoll.cpp and native_port.cpp, likewise.
+// the same name and nothing else. The epoll and timerfd tables are in native_epoll.cpp and
+// native_timerfd.cpp, the kqueue table in native_kqueue.cpp, and the /dev/poll and event-port
+// tables in native_devpoll.cpp and native_port.cpp, each built only where the system has the
+// interface.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -21,6 +22,9 @@ PortCalls* native_port_calls();  // native_port.cpp
 #endif
 #if REFLOOP_HAVE_KQUEUE
 KqueueCalls* native_kqueue_calls();  // native_kqueue.cpp
+#endif
+#if REFLOOP_HAVE_TIMERFD
+TimerfdCalls* native_timerfd_calls();  // native_timerfd.cpp
 #endif
 
 namespace {
@@ -65,6 +69,9 @@ SysCalls make_native_table() {
 #endif
 #if REFLOOP_HAVE_KQUEUE
   table.kqueue = native_kqueue_calls();
+#endif
+#if REFLOOP_HAVE_TIMERFD
+  table.timerfd = native_timerfd_calls();
 #endif
   return table;
 }

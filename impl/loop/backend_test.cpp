@@ -241,7 +241,7 @@ TEST_P(Backends, BACKEND_010_select_refuses_fds_at_or_above_FD_SETSIZE) {
 TEST(Registry, BACKEND_005_compiled_backends_in_preference_order) {
   // [req:BACKEND-005]
   // On Linux: the native backends, then the emulated ones (OS-200).
-  EXPECT_EQ(test::backend_names(), (std::vector<std::string>{"epoll", "ppoll", "poll", "select",
+  EXPECT_EQ(test::backend_names(), (std::vector<std::string>{"epoll", "epoll-timerfd", "ppoll", "poll", "select",
                                                              "devpoll~emu", "port~emu"}));
   std::string built;  // what CMake registered per-backend tests for (impl/backend, REFLOOP_BACKENDS)
   for (auto name : compiled_backends()) (built += built.empty() ? "" : " ") += name;
@@ -277,7 +277,8 @@ TEST(Registry, BACKEND_006_REFLOOP_BACKEND_forces_a_backend_or_fails_clearly) {
   EXPECT_EQ(default_backend_with(nullptr, nullptr), "chose epoll");
   for (auto name : compiled_backends()) {
     const std::string wanted(name);
-    EXPECT_EQ(default_backend_with(wanted.c_str(), "epoll ppoll poll select"), "chose " + wanted);
+    EXPECT_EQ(default_backend_with(wanted.c_str(), "epoll epoll-timerfd ppoll poll select"),
+              "chose " + wanted);
   }
   EXPECT_EQ(default_backend_with("kqueue", nullptr).rfind(
                 "Loop::Loop: REFLOOP_BACKEND names backend \"kqueue\", which is not available", 0),
@@ -292,11 +293,12 @@ TEST(Registry, BACKEND_006_REFLOOP_BACKEND_forces_a_backend_or_fails_clearly) {
 TEST(Registry, BACKEND_007_IV_EXCLUDE_POLL_METHOD_skips_backends) {
   // [req:BACKEND-007]
   EXPECT_EQ(default_backend_with(nullptr, "epoll-timerfd"), "chose epoll");
+  EXPECT_EQ(default_backend_with(nullptr, "epoll"), "chose epoll-timerfd");
   EXPECT_EQ(default_backend_with(nullptr, "epoll-timerfd epoll"), "chose ppoll");
-  EXPECT_EQ(default_backend_with(nullptr, " epoll\tppoll "), "chose poll");
-  EXPECT_EQ(default_backend_with(nullptr, "epoll ppoll poll"), "chose select");
+  EXPECT_EQ(default_backend_with(nullptr, " epoll\tepoll-timerfd\vppoll "), "chose poll");
+  EXPECT_EQ(default_backend_with(nullptr, "epoll epoll-timerfd ppoll poll"), "chose select");
   EXPECT_EQ(default_backend_with(nullptr, "epollx ppol"), "chose epoll");  // whole names only
-  EXPECT_EQ(default_backend_with(nullptr, "epoll ppoll poll select").rfind(
+  EXPECT_EQ(default_backend_with(nullptr, "epoll epoll-timerfd ppoll poll select").rfind(
                 "Loop::Loop: no usable backend", 0),
             0u);
 }

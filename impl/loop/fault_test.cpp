@@ -143,13 +143,34 @@ TEST_P(Faults, FAULT_006_a_failed_removal_after_the_trial_registration_leaves_no
   faulty.unregister_fd(quiet.fd);
 }
 
+TEST_P(Faults, FAULT_004_a_failure_to_set_the_kernel_timer_is_fatal) {
+  // [req:FAULT-004] [req:BACKEND-013] Only backends whose deadlines a kernel timer carries set
+  // one; a real clock, so that the timer is set.
+  if (traits().timer_call.empty()) GTEST_SKIP() << GetParam() << " sets no kernel timer";
+  const std::string message = test::fatal_message_of([&] {
+    Stopwatch real;
+    Loop timed({.clock = &real, .backend = GetParam(), .sys = &sys});
+    TimerProbe timer;
+    timer.timer.expires = add_milliseconds(timed.now(), 60'000);
+    timed.register_timer(timer.timer);
+    faults.plan({std::string(traits().timer_call), 1, EINVAL});
+    timed.run_once();
+  });
+  EXPECT_EQ(message, GetParam() + " backend: " + std::string(traits().timer_call) +
+                         " failed: error 22[Invalid argument]");
+}
+
 TEST_P(Faults, FAULT_005_a_kernel_object_that_cannot_be_made_leaves_the_backend_unavailable) {
-  // [req:FAULT-005] [req:FATAL-005] Only backends that create one (epoll_create1) can fail here.
-  kernel::FaultCalls creation(kernel::native_syscalls());
-  const kernel::SysCalls table = creation.table();
-  creation.plan({"epoll_create1", 1, EMFILE});
-  const auto backend = detail::make_backend(GetParam(), table);
-  EXPECT_EQ(backend == nullptr, creation.fired());
+  // [req:FAULT-005] [req:FATAL-005] Only backends that create one (epoll_create1; the timerfd,
+  // and its epoll_ctl into the epoll set) can fail here.
+  for (const char* call : {"epoll_create1", "timerfd_create", "epoll_ctl"}) {
+    SCOPED_TRACE(call);
+    kernel::FaultCalls creation(kernel::native_syscalls());
+    const kernel::SysCalls table = creation.table();
+    creation.plan({call, 1, EMFILE});
+    const auto backend = detail::make_backend(GetParam(), table);
+    EXPECT_EQ(backend == nullptr, creation.fired());
+  }
 }
 
 }  // namespace

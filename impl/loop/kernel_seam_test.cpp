@@ -22,13 +22,15 @@ using test::FdProbe;
 // Passes every call on to the native tables and records its name.
 class RecordingCalls final : public kernel::PollCalls,
                              public kernel::FdCalls,
-                             public kernel::EpollCalls {
+                             public kernel::EpollCalls,
+                             public kernel::TimerfdCalls {
  public:
   kernel::SysCalls table() {
     kernel::SysCalls sys;
     sys.poll = this;
     sys.fd = this;
     sys.epoll = this;
+    sys.timerfd = this;
     return sys;
   }
   std::vector<std::string> calls;
@@ -70,6 +72,19 @@ class RecordingCalls final : public kernel::PollCalls,
     calls.emplace_back("epoll_wait");
     return native_.epoll->epoll_wait(epfd, events, max_events, timeout_ms);
   }
+  int epoll_pwait2(int epfd, epoll_event* events, int max_events, const timespec* timeout,
+                   const sigset_t* mask) override {
+    calls.emplace_back("epoll_pwait2");
+    return native_.epoll->epoll_pwait2(epfd, events, max_events, timeout, mask);
+  }
+  int timerfd_create(int clock_id, int flags) override {
+    calls.emplace_back("timerfd_create");
+    return native_.timerfd->timerfd_create(clock_id, flags);
+  }
+  int timerfd_settime(int fd, int flags, const itimerspec* new_value, itimerspec* old_value) override {
+    calls.emplace_back("timerfd_settime");
+    return native_.timerfd->timerfd_settime(fd, flags, new_value, old_value);
+  }
 
  private:
   const kernel::SysCalls& native_ = kernel::native_syscalls();
@@ -94,7 +109,7 @@ TEST_P(KernelSeam, BACKEND_001_a_loop_makes_its_system_calls_through_the_table_i
   }
   EXPECT_EQ(log, std::vector<std::string>{"in"});
   ASSERT_FALSE(recording.calls.empty());
-  const std::vector<std::string> waits{"epoll_wait", "poll", "ppoll", "select"};
+  const std::vector<std::string> waits{"epoll_pwait2", "epoll_wait", "poll", "ppoll", "select"};
   bool waited = false;
   for (const std::string& call : recording.calls)
     waited |= std::find(waits.begin(), waits.end(), call) != waits.end();

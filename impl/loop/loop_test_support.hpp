@@ -136,11 +136,9 @@ class OnEveryBackend : public ::testing::TestWithParam<std::string> {
   static const BackendTraits& traits() { return *backend_traits(GetParam()); }
 };
 
-// GoogleTest parameter names are identifiers: an emulated backend's "~emu" becomes "_emu".
+// GoogleTest parameter names are identifiers: "epoll-timerfd" and "port~emu" are not.
 inline std::string backend_test_name(const ::testing::TestParamInfo<std::string>& info) {
-  std::string name = info.param;
-  std::replace(name.begin(), name.end(), '~', '_');
-  return name;
+  return backend_identifier(info.param);
 }
 
 #define REFLOOP_ON_EVERY_BACKEND(Suite) \

@@ -45,8 +45,8 @@ tain Stopwatch::now() {
                           static_cast<std::uint64_t>(mono.tv_nsec)) + offset_;
 }
 
-// implements: CLOCK-005
-tain SimulatedClock::kernel_timeout(const tain& /*wanted*/) { return tain_zero; }
+// implements: CLOCK-005, CLOCK-008
+tain SimulatedClock::kernel_timeout(const tain& wanted) { return wanted < nap_ ? wanted : nap_; }
 
 // implements: CLOCK-006
 void SimulatedClock::waited_idle(const tain& wanted) {

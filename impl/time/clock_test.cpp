@@ -79,6 +79,21 @@ TEST(Clock, CLOCK_005_only_the_simulated_clock_shortens_kernel_waits) {
   EXPECT_EQ(sim.kernel_timeout(wanted), tain_zero);
 }
 
+TEST(Clock, CLOCK_008_a_kernel_nap_caps_waits_and_moves_nothing) {
+  // [req:CLOCK-008]
+  SimulatedClock sim(tain::seconds(10));
+  const tain nap = tain::normalised(0, 1);
+  sim.set_kernel_nap(nap);
+  EXPECT_EQ(sim.kernel_timeout(*tain::checked(3, 5)), nap);
+  EXPECT_EQ(sim.kernel_timeout(tain_infinite_relative), nap);
+  EXPECT_EQ(sim.kernel_timeout(tain_zero), tain_zero);  // a check stays a check
+  EXPECT_EQ(sim.now(), tain::seconds(10));
+  sim.waited_idle(tain::seconds(2));
+  EXPECT_EQ(sim.now(), tain::seconds(12));  // the idle wait still jumps by what was wanted
+  sim.set_kernel_nap(tain_zero);
+  EXPECT_EQ(sim.kernel_timeout(*tain::checked(3, 5)), tain_zero);
+}
+
 TEST(Clock, CLOCK_006_idle_wait_jumps_the_simulated_clock_to_the_deadline) {
   // [req:CLOCK-006]
   SimulatedClock sim(tain::seconds(10));

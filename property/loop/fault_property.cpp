@@ -359,9 +359,7 @@ std::vector<std::string> backends() {
 
 INSTANTIATE_TEST_SUITE_P(EveryBackend, FaultProperty, ::testing::ValuesIn(backends()),
                          [](const ::testing::TestParamInfo<std::string>& param_info) {
-                           std::string name = param_info.param;  // "~emu" is not an identifier
-                           std::replace(name.begin(), name.end(), '~', '_');
-                           return name;
+                           return backend_identifier(param_info.param);  // a test name is an identifier
                          });
 
 }  // namespace

@@ -106,9 +106,7 @@ RC_GTEST_PROP(OpsTextProperty, MODEL_001_generated_sequences_round_trip, ()) {
 
 INSTANTIATE_TEST_SUITE_P(EveryBackend, LoopProperty, ::testing::ValuesIn(backends()),
                          [](const ::testing::TestParamInfo<std::string>& param_info) {
-                           std::string name = param_info.param;  // "~emu" is not an identifier
-                           std::replace(name.begin(), name.end(), '~', '_');
-                           return name;
+                           return backend_identifier(param_info.param);  // a test name is an identifier
                          });
 
 }  // namespace

@@ -2,7 +2,9 @@
 // The refloop adapter: refloop::Loop on a named backend over a SimulatedClock (spec/loop.md),
 // with real nonblocking pipes and socket pairs, so readiness comes from the kernel. Each fd,
 // timer and task handler is a function that names its object and script, so a handler change is
-// a change of function pointer, exactly as an application sees it (FD-005, FD-007).
+// a change of function pointer, exactly as an application sees it (FD-005, FD-007). On a backend
+// whose deadlines are carried by a kernel timer (epoll-timerfd) the clock gets a nanosecond's nap
+// (CLOCK-008), so that timer is set and waited for in every case, as on a real clock.
 #include "loop_world.hpp"
 #include "fatal_capture.hpp"
 #include "probe_fds.hpp"
@@ -11,6 +13,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "refloop/loop/backend_traits.hpp"
 #include "refloop/loop/fatal.hpp"
 #include "refloop/loop/loop.hpp"
 #include "refloop/time/clock.hpp"
@@ -56,6 +59,8 @@ class RefloopLoopAdapter final : public LoopAdapter {
  public:
   RefloopLoopAdapter(std::string_view backend, const kernel::SysCalls* sys)
       : loop_(LoopOptions{.clock = &clock_, .backend = backend, .sys = sys}) {
+    if (const BackendTraits* traits = backend_traits(backend); traits && !traits->timer_call.empty())
+      clock_.set_kernel_nap(tain::normalised(0, 1));
     set_fatal_handler(&report_fatal);
     for (int i = 0; i < max_ends; ++i) bind(fd_slots_[i], Kind::fd, i, fds_[i].cookie);
     for (int i = 0; i < max_timers; ++i) {

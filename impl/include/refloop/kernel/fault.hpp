@@ -5,7 +5,9 @@
 // still closes the fd first, as Linux's close(2) does whatever it reports.
 //
 // Give `faults.table()` to a loop (LoopOptions::sys) or an iopause call; plan() arms a failure.
-// The table only counts and forwards: it keeps no other state and is used from one thread.
+// deny() makes a call fail every time, as on a kernel that lacks it or under a seccomp filter
+// (FAULT-006). The table only counts and forwards: it keeps no other state and is used from one
+// thread.
 #pragma once
 
 #include <map>
@@ -32,6 +34,10 @@ class FaultCalls final : public PollCalls,
     ,
                          public EpollCalls
 #endif
+#if REFLOOP_KERNEL_HAS_TIMERFD_HEADER
+    ,
+                         public TimerfdCalls
+#endif
 {
  public:
   explicit FaultCalls(const SysCalls& inner) : inner_(inner) {}
@@ -44,6 +50,9 @@ class FaultCalls final : public PollCalls,
   // Arms `fault` (replacing any earlier plan) and restarts the counts. An empty plan (no call
   // named) makes nothing fail.
   void plan(Fault fault);
+  // From now on every call of `call` fails with `error` (a planned failure of another call is
+  // unaffected; plan() keeps the denials). Counted like any call.
+  void deny(std::string call, int error);
   // Whether the planned failure has happened; how often `call` was made since the plan.
   [[nodiscard]] bool fired() const { return fired_; }
   [[nodiscard]] unsigned count(std::string_view call) const;
@@ -59,6 +68,12 @@ class FaultCalls final : public PollCalls,
   int epoll_create1(int flags) override;
   int epoll_ctl(int epfd, int op, int fd, epoll_event* event) override;
   int epoll_wait(int epfd, epoll_event* events, int max_events, int timeout_ms) override;
+  int epoll_pwait2(int epfd, epoll_event* events, int max_events, const timespec* timeout,
+                   const sigset_t* mask) override;
+#endif
+#if REFLOOP_KERNEL_HAS_TIMERFD_HEADER
+  int timerfd_create(int clock_id, int flags) override;
+  int timerfd_settime(int fd, int flags, const itimerspec* new_value, itimerspec* old_value) override;
 #endif
 
  private:
@@ -101,6 +116,7 @@ class FaultCalls final : public PollCalls,
   bool armed_ = false;
   bool fired_ = false;
   std::map<std::string, unsigned, std::less<>> counts_;
+  std::map<std::string, int, std::less<>> denied_;
 };
 
 }  // namespace refloop::kernel

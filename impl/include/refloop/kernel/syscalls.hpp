@@ -37,6 +37,13 @@
 #define REFLOOP_KERNEL_HAS_EPOLL_HEADER 0
 #endif
 
+#if __has_include(<sys/timerfd.h>)
+#include <sys/timerfd.h>
+#define REFLOOP_KERNEL_HAS_TIMERFD_HEADER 1
+#else
+#define REFLOOP_KERNEL_HAS_TIMERFD_HEADER 0
+#endif
+
 namespace refloop::kernel {
 
 // poll(2), ppoll(2) and select(2): the pollfd family that impl/iopause waits with.
@@ -70,6 +77,10 @@ class EpollCalls {
   virtual int epoll_create1(int flags) = 0;
   virtual int epoll_ctl(int epfd, int op, int fd, epoll_event* event) = 0;
   virtual int epoll_wait(int epfd, epoll_event* events, int max_events, int timeout_ms) = 0;
+  // epoll_pwait2(2) (Linux 5.11): epoll_wait with a timespec timeout. The native table reports
+  // ENOSYS when the C library has no wrapper for it, as a kernel without it does.
+  virtual int epoll_pwait2(int epfd, epoll_event* events, int max_events, const timespec* timeout,
+                           const sigset_t* mask) = 0;
 
  protected:
   ~EpollCalls() = default;
@@ -78,6 +89,20 @@ class EpollCalls {
 class EpollCalls;  // declared where <sys/epoll.h> exists; the pointer below stays null elsewhere
 #endif
 
+#if REFLOOP_KERNEL_HAS_TIMERFD_HEADER
+// timerfd_create(2): the epoll-timerfd backend's kernel timer.
+class TimerfdCalls {
+ public:
+  virtual int timerfd_create(int clock_id, int flags) = 0;
+  virtual int timerfd_settime(int fd, int flags, const itimerspec* new_value,
+                              itimerspec* old_value) = 0;
+
+ protected:
+  ~TimerfdCalls() = default;
+};
+#else
+class TimerfdCalls;  // declared where <sys/timerfd.h> exists; the pointer below stays null elsewhere
+#endif
 // Solaris/illumos /dev/poll (poll(4D)) and event ports (port_create(3C)): the devpoll and port
 // backends' calls (refloop/kernel/devpoll.hpp, refloop/kernel/port.hpp). Native only where the
 // system has them; everywhere, an emulation from model/os can fill the slot.
@@ -96,6 +121,7 @@ struct SysCalls {
   DevpollCalls* devpoll = nullptr;
   PortCalls* port = nullptr;
   KqueueCalls* kqueue = nullptr;
+  TimerfdCalls* timerfd = nullptr;
 };
 
 // The native tables of this system (impl/kernel/native*.cpp), valid for the whole process.

@@ -5,6 +5,7 @@
 // backend is its file, one registry line, its traits and its own tests.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "refloop/time/tain.hpp"
@@ -36,7 +37,8 @@ struct BackendTraits {
   // false when the backend's own user-space set is the kernel's input at every wait.
   bool lazy_registration;
   // Whether the model must accept a timer-versus-task order that differs from the common one
-  // (ivykis's epoll-timerfd and kqueue methods deliver timers as fd events); false for all so far.
+  // (ivykis's epoll-timerfd and kqueue methods deliver timers as fd events); false for all so far:
+  // refloop's loop core, not the backend, decides when timers run (BACKEND-013).
   bool timer_task_order_may_vary;
   // The system calls (members of refloop/kernel/syscalls.hpp) it makes to wait, and to tell the
   // kernel of an interest change (empty when it keeps interest in user space); spec/fault.md
@@ -47,9 +49,27 @@ struct BackendTraits {
   // interface (model/os), so its name ends in "~emu", the default choice never takes it, and its
   // kernel table comes from os::Emulators (tests build one to reach it, e.g. under faults).
   bool emulated = false;
+  // BACKEND-012: the call it waits with instead, for the rest of the loop's life, once the wait
+  // call is missing or refused (spec/fault.md lists the errno values), and that call's timeout
+  // unit; empty and zero when it has none.
+  std::string_view fallback_wait_call;
+  tain fallback_timeout_unit;
+  // BACKEND-013: the call that sets the kernel timer the backend's deadlines are carried by (its
+  // wait call then blocks with no timeout, or checks with a zero one); empty when the wait call
+  // carries the timeout itself.
+  std::string_view timer_call;
 };
 
 // The traits of a compiled backend (compiled_backends() in refloop/loop/loop.hpp), or nullptr.
 const BackendTraits* backend_traits(std::string_view name);
+
+// A backend's name as an identifier (letters, digits and '_'), for test names: "epoll-timerfd"
+// becomes "epoll_timerfd" and "port~emu" becomes "port_emu".
+inline std::string backend_identifier(std::string_view name) {
+  std::string identifier(name);
+  for (char& c : identifier)
+    if (c == '-' || c == '~') c = '_';
+  return identifier;
+}
 
 }  // namespace refloop

@@ -66,9 +66,15 @@ class SimulatedClock final : public Clock {
 
   void set(const tain& when) { now_ = when; }
   void advance(const tain& by) { now_ = now_ + by; }
+  // [CLOCK-008] Lets each kernel wait block for up to `nap` of real time (a nanosecond, say), so
+  // that a backend whose deadlines are carried by a kernel timer (epoll-timerfd) sets it and
+  // waits for it; the simulated time still moves only as CLOCK-004 says. Zero (the default):
+  // every kernel wait is a check.
+  void set_kernel_nap(const tain& nap) { nap_ = nap; }
 
  private:
   tain now_;
+  tain nap_{};
 };
 
 }  // namespace refloop
