@@ -106,36 +106,36 @@ void PollfdBackend::report_failure(int error) const {
 
 // select's answer has no POLLERR / POLLHUP: ask poll(2), without waiting, about the fds it found
 // ready (EINTR: none are reported, and the read and write classes stand alone).
-void PollfdBackend::probe_hangups(const std::vector<std::size_t>& ready,
-                                  std::vector<short>& hangups) {
-  std::vector<pollfd> probe;
-  probe.reserve(ready.size());
-  for (std::size_t i : ready) probe.push_back(pollfd{entries_[i].fd, 0, 0});
-  if (sys_.poll->poll(probe.data(), probe.size(), 0) < 0)
-    for (pollfd& entry : probe) entry.revents = 0;
-  for (std::size_t k = 0; k < ready.size(); ++k) hangups[k] = probe[k].revents;
+void PollfdBackend::probe_hangups() {
+  probe_.clear();
+  for (std::size_t i : ready_) probe_.push_back(pollfd{entries_[i].fd, 0, 0});
+  if (sys_.poll->poll(probe_.data(), probe_.size(), 0) < 0)
+    for (pollfd& entry : probe_) entry.revents = 0;
+  for (std::size_t k = 0; k < ready_.size(); ++k) hangups_seen_[k] = probe_[k].revents;
 }
 
 // implements: BACKEND-003 (in and out from the wait's revents; POLLERR or POLLHUP reports all
-// three bands)
+// three bands). The lists are members, cleared and refilled, so a steady loop allocates nothing
+// here once they have grown to the most fds ready at once.
 void PollfdBackend::report_ready(ReadySink& sink) {
-  std::vector<std::size_t> ready;
+  ready_.clear();
   for (std::size_t i = 0; i < entries_.size(); ++i)
-    if (entries_[i].revents != 0) ready.push_back(i);
-  std::vector<short> hangups(ready.size());
+    if (entries_[i].revents != 0) ready_.push_back(i);
+  hangups_seen_.resize(ready_.size());
   if (hangups_ == Hangups::probed) {
-    probe_hangups(ready, hangups);
+    probe_hangups();
   } else {
-    for (std::size_t k = 0; k < ready.size(); ++k) hangups[k] = entries_[ready[k]].revents;
+    for (std::size_t k = 0; k < ready_.size(); ++k) hangups_seen_[k] = entries_[ready_[k]].revents;
   }
-  for (std::size_t k = 0; k < ready.size(); ++k) {
-    const iopause_fd& entry = entries_[ready[k]];
-    if ((entry.revents | hangups[k]) & POLLNVAL) closed_while_registered(name_, entry.fd);
+  for (std::size_t k = 0; k < ready_.size(); ++k) {
+    const iopause_fd& entry = entries_[ready_[k]];
+    const short hangups = hangups_seen_[k];
+    if ((entry.revents | hangups) & POLLNVAL) closed_while_registered(name_, entry.fd);
     unsigned bands = 0;
     if (entry.revents & POLLIN) bands |= band_in;
     if (entry.revents & POLLOUT) bands |= band_out;
-    if (hangups[k] & (POLLERR | POLLHUP)) bands |= band_in | band_out | band_err;
-    sink.ready(*owners_[ready[k]], bands);
+    if (hangups & (POLLERR | POLLHUP)) bands |= band_in | band_out | band_err;
+    sink.ready(*owners_[ready_[k]], bands);
   }
 }
 

@@ -6,6 +6,8 @@
 // errors and hangups (select cannot).
 #pragma once
 
+#include <poll.h>
+
 #include <vector>
 
 #include "backend.hpp"
@@ -62,7 +64,7 @@ class PollfdBackend final : public Backend {
   void remove_entry(Fd& fd);
   void report_failure(int error) const;
   void report_ready(ReadySink& sink);
-  void probe_hangups(const std::vector<std::size_t>& ready, std::vector<short>& hangups);
+  void probe_hangups();
 
   std::string_view name_;
   IopauseImpl which_;
@@ -70,6 +72,10 @@ class PollfdBackend final : public Backend {
   kernel::SysCalls sys_;  // every system call goes through these tables
   std::vector<iopause_fd> entries_;  // entries_[i] watches owners_[i]->fd
   std::vector<Fd*> owners_;          // the fd's PollfdFdState::entry is the index into both
+  // Scratch lists of report_ready, kept so their storage is reused from one wait to the next.
+  std::vector<std::size_t> ready_;   // indices of the entries with revents
+  std::vector<short> hangups_seen_;  // per ready entry: the revents that may hold POLLERR/POLLHUP
+  std::vector<pollfd> probe_;        // select only: the zero-timeout poll(2) over ready_
 };
 
 }  // namespace refloop::detail

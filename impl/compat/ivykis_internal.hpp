@@ -2,19 +2,21 @@
 // Private glue of the ivykis C API (spec/loop.md, IVAPI): the per-thread state behind iv_init,
 // and how each C struct maps onto the C++ object the loop works with. struct iv_fd and struct
 // iv_task carry their refloop::Fd / refloop::Task inside their pad; refloop::Timer is larger than
-// iv_timer's pad, so a registered timer's pad[0] points to a Timer owned by the thread state.
+// iv_timer's pad, so a registered timer's pad[0] points to a Timer lent by the thread state's
+// TimerPool.
 // The C++ objects' cookie is the C struct, and their handlers are trampolines that read the C
 // struct's handler and cookie at call time.
 #pragma once
 
 #include <cstdint>
 #include <ctime>
+#include <deque>
 #include <memory>
 #include <new>
 #include <optional>
 #include <string_view>
 #include <type_traits>
-#include <unordered_map>
+#include <vector>
 #include <unordered_set>
 
 #include <iv.h>
@@ -39,6 +41,32 @@ class MonotonicClock final : public Clock {
   tain now() override;
 };
 
+// The refloop::Timers behind registered iv_timers. A timer is lent at iv_timer_register and given
+// back when it fires or is unregistered; given-back timers are lent again, so registering and
+// unregistering timers allocates nothing once the pool has grown to the most timers registered
+// at once (no allocation and no hashing per registration). A deque never moves its elements, so
+// a lent Timer stays where the loop's heap and the iv_timer's pad point.
+class TimerPool {
+ public:
+  Timer& lend(iv_timer& owner);
+  void give_back(Timer& timer);
+  // Calls f(iv_timer&) for every timer lent and not yet given back.
+  template <class F>
+  void for_each_lent(F f) {
+    for (Lent& lent : lent_)
+      if (lent.owner != nullptr) f(*lent.owner);
+  }
+  void give_back_all();
+
+ private:
+  struct Lent {
+    Timer timer;              // first, so a Timer* is also the Lent* (give_back)
+    iv_timer* owner = nullptr;  // nullptr while on the free list
+  };
+  std::deque<Lent> lent_;
+  std::vector<Lent*> free_;
+};
+
 // Declared so that the loop is destroyed first (it may still look at the objects it holds),
 // then the timers it pointed into, then the clock it read.
 struct ThreadState {
@@ -49,7 +77,7 @@ struct ThreadState {
   // Objects registered in this thread, so iv_deinit can mark them unregistered again.
   std::unordered_set<iv_fd*> fds;
   std::unordered_set<iv_task*> tasks;
-  std::unordered_map<iv_timer*, std::unique_ptr<Timer>> timers;
+  TimerPool timers;
   std::optional<Loop> loop;  // engaged from iv_init until iv_deinit
 
   explicit ThreadState(std::string_view backend);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <type_traits>
 
 #include "ivykis_internal.hpp"
 
@@ -36,12 +37,13 @@ void fd_err(void* c) {
   if (fd->handler_err != nullptr) fd->handler_err(fd->cookie);
 }
 
-// The loop unregistered the timer before calling this; release its refloop::Timer first, since
+// The loop unregistered the timer before calling this; give its refloop::Timer back first, since
 // the application's handler may register the same struct again, or free it.
 void timer_fired(void* c) {
   auto* timer = static_cast<iv_timer*>(c);
+  Timer* in = inner(*timer);
   timer->pad[0] = nullptr;
-  if (ThreadState* state = current()) state->timers.erase(timer);
+  if (ThreadState* state = current()) state->timers.give_back(*in);
   if (timer->handler != nullptr) timer->handler(timer->cookie);
 }
 
@@ -86,21 +88,48 @@ tain expiry_of(const iv_timer& timer) {
   return *when;
 }
 
-// A registered iv_timer's pad[0] points to a Timer owned by the thread state that registered it,
-// and pad[1] holds that state's serial. The Timer is released when its thread ends, so the serial
-// is checked before pad[0] is followed (IVAPI-026: a dead thread's timer is fatal, not a read of
-// freed memory).
+// A registered iv_timer's pad[0] points to a Timer lent by the TimerPool of the thread state that
+// registered it, and pad[1] holds that state's serial. The pool is released when its thread
+// ends, so the serial is checked before pad[0] is followed (IVAPI-026: a dead thread's timer is
+// fatal, not a read of freed memory).
 void* serial_tag(const ThreadState& state) { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(state.serial)); }
 
 }  // namespace
 
+Timer& TimerPool::lend(iv_timer& owner) {
+  if (free_.empty()) {
+    lent_.emplace_back();
+    free_.push_back(&lent_.back());
+  }
+  Lent& lent = *free_.back();
+  free_.pop_back();
+  lent.timer = Timer{};
+  lent.owner = &owner;
+  return lent.timer;
+}
+
+void TimerPool::give_back(Timer& timer) {
+  static_assert(std::is_standard_layout_v<Lent>);  // so &Lent::timer converts to the Lent
+  Lent& lent = *reinterpret_cast<Lent*>(&timer);
+  lent.owner = nullptr;
+  free_.push_back(&lent);
+}
+
+void TimerPool::give_back_all() {
+  for (Lent& lent : lent_) {
+    if (lent.owner == nullptr) continue;
+    lent.owner = nullptr;
+    free_.push_back(&lent);
+  }
+}
+
 void forget_registered(ThreadState& state) {
   for (iv_fd* fd : state.fds) new (fd->pad) Fd{};
   for (iv_task* task : state.tasks) new (task->pad) Task{};
-  for (auto& [timer, unused] : state.timers) timer->pad[0] = nullptr;
+  state.timers.for_each_lent([](iv_timer& timer) { timer.pad[0] = nullptr; });
   state.fds.clear();
   state.tasks.clear();
-  state.timers.clear();
+  state.timers.give_back_all();
 }
 
 }  // namespace refloop::ivykis
@@ -189,12 +218,11 @@ void iv_timer_register(struct iv_timer* timer) {
   non_null(timer, "iv_timer_register");
   auto& state = require("iv_timer_register");
   if (inner(*timer) != nullptr) iv_fatal("iv_timer_register: called with timer still on the heap");
-  auto owned = std::make_unique<refloop::Timer>();
-  owned->expires = refloop::ivykis::expiry_of(*timer);
-  owned->cookie = timer;
-  owned->handler = refloop::ivykis::timer_fired;
-  refloop::Timer& in = *owned;
-  state.timers[timer] = std::move(owned);
+  const refloop::tain expires = refloop::ivykis::expiry_of(*timer);
+  refloop::Timer& in = state.timers.lend(*timer);
+  in.expires = expires;
+  in.cookie = timer;
+  in.handler = refloop::ivykis::timer_fired;
   timer->pad[0] = &in;
   timer->pad[1] = refloop::ivykis::serial_tag(state);
   state.loop->register_timer(in);
@@ -209,7 +237,7 @@ void iv_timer_unregister(struct iv_timer* timer) {
     iv_fatal("iv_timer_unregister: called with an object registered with another loop");
   state.loop->unregister_timer(*in);
   timer->pad[0] = nullptr;
-  state.timers.erase(timer);
+  state.timers.give_back(*in);
 }
 
 int iv_timer_registered(const struct iv_timer* timer) {

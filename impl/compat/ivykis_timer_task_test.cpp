@@ -110,6 +110,40 @@ TEST_P(IvTimer, IVAPI_013_past_timers_fire_and_may_reregister) {
   });
 }
 
+// [req:IVAPI-013] Timers registered and unregistered over and over: the ones left registered
+// fire in expiry order, a registration after an unregistration reuses the storage given back
+// (pad[0] is refloop's private pointer: the same Timer, so no allocation per registration), and
+// iv_deinit leaves every one unregistered.
+TEST_P(IvTimer, IVAPI_013_churned_timers_fire_in_order_and_reuse_storage) {
+  expect_passes(GetParam(), [&] {
+    init_on(GetParam());
+    trace.clear();
+    static const char* names[] = {"t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7"};
+    iv_timer timers[8];
+    for (int round = 0; round < 50; ++round) {
+      for (int i = 0; i < 8; ++i) {
+        IV_TIMER_INIT(&timers[i]);
+        timers[i].expires = {0, 1000 * (8 - i)};  // long past; t7 is the earliest
+        timers[i].cookie = const_cast<char*>(names[i]);
+        timers[i].handler = record;
+        iv_timer_register(&timers[i]);
+      }
+      for (int i = 0; i < 8; ++i) iv_timer_unregister(&timers[i]);
+    }
+    for (int i = 0; i < 8; i += 2) iv_timer_register(&timers[i]);
+    void* lent = timers[0].pad[0];
+    iv_timer_unregister(&timers[0]);
+    iv_timer_register(&timers[1]);
+    EXPECT_EQ(timers[1].pad[0], lent);
+    iv_main();
+    EXPECT_EQ(trace, (std::vector<std::string>{"t6", "t4", "t2", "t1"}));
+    iv_timer_register(&timers[3]);
+    iv_timer_register(&timers[5]);
+    iv_deinit();
+    for (const iv_timer& timer : timers) EXPECT_EQ(iv_timer_registered(&timer), 0);
+  });
+}
+
 // [req:IVAPI-013] Timer misuse is fatal, with ivykis's wording.
 TEST_P(IvTimer, IVAPI_013_timer_misuse_is_fatal) {
   expect_fatal(GetParam(), [&] {

@@ -18,10 +18,8 @@ int detail::poll_step(std::span<iopause_fd> fds, const kernel::WaitPlan& plan,
                       const kernel::SysCalls& calls, ReventsForm form) {
   kernel::PollCalls& sys = *calls.poll;
   const int timeout = kernel::timeout_milliseconds(plan, INT_MAX);
-  const int result =
-      poll_family_wait(fds, form, [&] { return sys.poll(fds.data(), fds.size(), timeout); });
-  if (result < 0) return -1;
-  return count_ready(fds);
+  // The ready count (IOPAUSE-024), or -1.
+  return poll_family_wait(fds, form, [&] { return sys.poll(fds.data(), fds.size(), timeout); });
 }
 
 }  // namespace refloop

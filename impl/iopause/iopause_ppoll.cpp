@@ -15,10 +15,9 @@ int detail::ppoll_step(std::span<iopause_fd> fds, const kernel::WaitPlan& plan,
   kernel::PollCalls& sys = *calls.poll;
   timespec storage{};
   const timespec* timeout = kernel::timeout_timespec(plan, storage);
-  const int result = poll_family_wait(
+  // The ready count (IOPAUSE-024), or -1.
+  return poll_family_wait(
       fds, form, [&] { return sys.ppoll(fds.data(), fds.size(), timeout, nullptr); });
-  if (result < 0) return -1;
-  return count_ready(fds);
 }
 
 }  // namespace refloop

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/select.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <vector>
@@ -142,6 +144,73 @@ TEST(Iopause, IOPAUSE_044_closed_fd_beyond_the_fd_table) {
     EXPECT_EQ(fds[1].revents, 0);
     EXPECT_EQ(clock.now(), tain_epoch);
   }
+}
+
+// Counts fcntl calls and passes every call on to the native table.
+class CountingFdCalls final : public kernel::FdCalls {
+ public:
+  int fcntl(int fd, int command, int argument) override {
+    ++fcntl_calls;
+    return native_.fd->fcntl(fd, command, argument);
+  }
+  int close(int fd) override { return native_.fd->close(fd); }
+  int getrlimit(int resource, rlimit* limit) override {
+    return native_.fd->getrlimit(resource, limit);
+  }
+  [[nodiscard]] kernel::SysCalls sys() {
+    kernel::SysCalls table = native_;
+    table.fd = this;
+    return table;
+  }
+  int fcntl_calls = 0;
+
+ private:
+  kernel::SysCalls native_ = kernel::native_syscalls();
+};
+
+// [req:IOPAUSE-044] two closed fds beyond the table, one above the other, and an open fd between
+// them and the table's first BITS_PER_LONG: both closed ones are found before the call (the
+// highest first, then the next one down), and the open one ends the checks.
+TEST(Iopause, IOPAUSE_044_every_closed_fd_beyond_the_table_is_found) {
+  FdPair idle = FdPair::pipe();
+  const int high_open = ::fcntl(idle[0], F_DUPFD, 100);
+  ASSERT_GE(high_open, 100);
+  const int beyond = FD_SETSIZE - 100;
+  const int further = FD_SETSIZE - 50;
+  ASSERT_LT(::fcntl(beyond, F_GETFD), 0);
+  ASSERT_LT(::fcntl(further, F_GETFD), 0);
+  std::vector<iopause_fd> fds{{beyond, iopause_read, 0},
+                              {high_open, iopause_read, 0},
+                              {further, iopause_write, 0}};
+  SimulatedClock clock;
+  CountingFdCalls counting;
+  EXPECT_EQ(wait_once(IopauseImpl::select, fds, clock, counting.sys()), 2);
+  EXPECT_EQ(fds[0].revents, POLLNVAL | iopause_read);
+  EXPECT_EQ(fds[1].revents, 0);
+  EXPECT_EQ(fds[2].revents, POLLNVAL | iopause_write);
+  EXPECT_EQ(counting.fcntl_calls, 3);  // further, beyond, then high_open vouches for the rest
+  EXPECT_EQ(clock.now(), tain_epoch);
+  ::close(high_open);
+}
+
+// [req:IOPAUSE-044] open fds from BITS_PER_LONG on cost one check per wait, not one per fd; a
+// closed fd below the highest open one is inside the table, where select's own EBADF finds it.
+TEST(Iopause, IOPAUSE_044_one_check_per_wait_and_ebadf_below_an_open_fd) {
+  FdPair idle = FdPair::pipe();
+  std::vector<int> high;
+  for (int i = 0; i < 5; ++i) high.push_back(::fcntl(idle[0], F_DUPFD, 100));
+  std::vector<iopause_fd> fds;
+  for (int fd : high) fds.push_back({fd, iopause_read, 0});
+  SimulatedClock clock;
+  CountingFdCalls counting;
+  EXPECT_EQ(wait_once(IopauseImpl::select, fds, clock, counting.sys()), 0);
+  EXPECT_EQ(counting.fcntl_calls, 1);
+  ::close(high[2]);
+  counting.fcntl_calls = 0;
+  EXPECT_EQ(wait_once(IopauseImpl::select, fds, clock, counting.sys()), 1);
+  EXPECT_EQ(fds[2].revents, POLLNVAL | iopause_read);
+  for (int i : {0, 1, 3, 4}) EXPECT_EQ(fds[static_cast<std::size_t>(i)].revents, 0);
+  for (int i : {0, 1, 3, 4}) ::close(high[static_cast<std::size_t>(i)]);
 }
 
 // [req:IOPAUSE-044]

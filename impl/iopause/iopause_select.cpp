@@ -6,6 +6,7 @@
 // reports them as poll would (POLLNVAL), checking the others without waiting, so all three agree.
 #include <fcntl.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 
@@ -61,20 +62,30 @@ int report_closed_fds(std::span<iopause_fd> fds, const kernel::SysCalls& sys) {
   return select_once(fds, &no_wait, *sys.poll);
 }
 
+// The largest watched fd at or above `floor` that has not been found closed yet, or -1.
+int highest_unmarked_fd(std::span<const iopause_fd> fds, int floor) {
+  int highest = -1;
+  for (const iopause_fd& entry : fds)
+    if (takes_part(entry) && entry.fd >= floor) highest = std::max(highest, entry.fd);
+  return highest;
+}
+
 // implements: IOPAUSE-044. Linux's select ignores a set bit beyond the process's fd table instead
 // of failing with EBADF, so such a closed fd would never be reported. The table always covers the
-// first BITS_PER_LONG fds (its initial size; it only grows), where select's own EBADF is enough,
-// so only fds from there on are checked before the call. True when one was closed.
+// first BITS_PER_LONG fds (its initial size), and it covers every open fd, so one open fd covers
+// every fd below it: only the highest watched fd needs a check before the call (one fcntl per
+// wait, not one per fd), and the next one down only when that was closed. Below the first open
+// one, select's own EBADF is enough. True when one was closed.
 bool mark_closed_beyond_small_table(std::span<iopause_fd> fds, kernel::FdCalls& sys) {
   constexpr int always_in_fd_table = static_cast<int>(sizeof(long) * CHAR_BIT);
   const int saved_errno = errno;
   bool found = false;
-  for (iopause_fd& entry : fds) {
-    if (!detail::is_watched(entry) || entry.fd < always_in_fd_table) continue;
-    if (sys.fcntl(entry.fd, F_GETFD, 0) < 0 && errno == EBADF) {
-      entry.revents = detail::revents_for_closed(entry);
-      found = true;
-    }
+  for (int fd = highest_unmarked_fd(fds, always_in_fd_table); fd >= 0;
+       fd = highest_unmarked_fd(fds, always_in_fd_table)) {
+    if (sys.fcntl(fd, F_GETFD, 0) >= 0 || errno != EBADF) break;
+    for (iopause_fd& entry : fds)
+      if (takes_part(entry) && entry.fd == fd) entry.revents = detail::revents_for_closed(entry);
+    found = true;
   }
   errno = saved_errno;
   return found;

@@ -10,6 +10,8 @@
 // a backend learns the err band from the one wait instead of asking the kernel again.
 #pragma once
 
+#include <poll.h>
+
 #include <cerrno>
 #include <span>
 #include <vector>
@@ -19,27 +21,68 @@
 
 namespace refloop::detail {
 
+// The per-entry helpers are defined here, inline, because every wait runs them once or twice
+// per entry: a call into another file for each would cost more than the work itself.
+
 // What an entry asks for, read from its events (IOPAUSE-010).
 struct Interest {
   bool read = false;
   bool write = false;
   [[nodiscard]] bool any() const { return read || write; }
 };
-Interest interest_of(const iopause_fd& entry);
+// implements: IOPAUSE-010
+inline Interest interest_of(const iopause_fd& entry) {
+  return Interest{(entry.events & POLLIN) != 0, (entry.events & POLLOUT) != 0};
+}
 
 // An entry the implementations look at: a non-negative fd asking for READ and/or WRITE.
-bool is_watched(const iopause_fd& entry);
+inline bool is_watched(const iopause_fd& entry) {
+  return entry.fd >= 0 && interest_of(entry).any();
+}
 
 // IOPAUSE-011: -1/EINVAL when an entry's events has bits outside READ|WRITE|EXCEPT; also clears
 // every revents (IOPAUSE-025). Returns 0 when the array is acceptable.
 int check_and_clear(std::span<iopause_fd> fds);
 
-// IOPAUSE-020..023: the normalised revents for an entry, from what a poll-family call reported.
-short revents_from_poll(const iopause_fd& entry, short kernel_revents);
-// The normalised revents for a closed fd (POLLNVAL plus the classes asked for).
-short revents_for_closed(const iopause_fd& entry);
+// Normalisation follows what Linux's own select() derives from a driver's poll mask: readable
+// means POLLIN, POLLHUP or POLLERR; writable means POLLOUT or POLLERR. Mapping the poll family's
+// answer through the same rule is what makes the three implementations agree.
+inline constexpr short readable_bits = POLLIN | POLLHUP | POLLERR;
+inline constexpr short writable_bits = POLLOUT | POLLERR;
+inline constexpr short exception_bits = POLLHUP | POLLERR;
+
+// The READ and WRITE classes an entry asked for that are ready.
+inline short class_masks(Interest interest, bool readable, bool writable) {
+  short revents = 0;
+  if (interest.read && readable) revents |= iopause_read;
+  if (interest.write && writable) revents |= iopause_write;
+  return revents;
+}
+
+// implements: IOPAUSE-022. The normalised revents for a closed fd (POLLNVAL plus the classes
+// asked for).
+inline short revents_for_closed(const iopause_fd& entry) {
+  return static_cast<short>(POLLNVAL | class_masks(interest_of(entry), true, true));
+}
+
+// implements: IOPAUSE-020, IOPAUSE-021, IOPAUSE-023. The normalised revents for an entry, from
+// what a poll-family call reported.
+inline short revents_from_poll(const iopause_fd& entry, short kernel_revents) {
+  if (kernel_revents == 0) return 0;
+  if ((kernel_revents & POLLNVAL) != 0) return revents_for_closed(entry);
+  const short classes = class_masks(interest_of(entry), (kernel_revents & readable_bits) != 0,
+                                    (kernel_revents & writable_bits) != 0);
+  if (classes != 0) return classes;
+  // An error or hangup that makes no requested class ready (a pipe's read end watched for
+  // WRITE after the writer left): reported as it is, so the call does not return an empty
+  // result before the deadline. select cannot see this (IOPAUSE-023).
+  return static_cast<short>(kernel_revents & exception_bits);
+}
+
 // The normalised revents for an entry select found readable and/or writable.
-short revents_from_select(const iopause_fd& entry, bool readable, bool writable);
+inline short revents_from_select(const iopause_fd& entry, bool readable, bool writable) {
+  return class_masks(interest_of(entry), readable, writable);
+}
 
 // What revents hold after a wait: skalibs' normalised classes (the iopause API), or what the
 // kernel reported (poll and ppoll; select has only its read and write sets, reported as classes).
@@ -49,6 +92,7 @@ enum class ReventsForm { normalised, raw };
 // returns its result): entries that are not watched are hidden from the kernel for the call by
 // complementing their fd (poll ignores negative fds), then restored; revents are normalised
 // unless the raw form was asked for.
+// Returns count_ready's answer (IOPAUSE-024), counted in the same pass that normalises.
 template <class NativeCall>
 int poll_family_wait(std::span<iopause_fd> fds, ReventsForm form, NativeCall call) {
   std::vector<std::size_t> hidden;  // stays empty (no allocation) in the usual case
@@ -66,9 +110,13 @@ int poll_family_wait(std::span<iopause_fd> fds, ReventsForm form, NativeCall cal
     errno = saved_errno;
     return -1;
   }
-  if (form == ReventsForm::normalised)
-    for (iopause_fd& entry : fds) entry.revents = revents_from_poll(entry, entry.revents);
-  return result;
+  if (result == 0) return 0;  // poll left every revents at 0: nothing to normalise or count
+  int ready = 0;
+  for (iopause_fd& entry : fds) {
+    if (form == ReventsForm::normalised) entry.revents = revents_from_poll(entry, entry.revents);
+    if (entry.revents != 0) ++ready;
+  }
+  return ready;
 }
 
 // The native step of each implementation: one call through `sys` with the plan's timeout, on an

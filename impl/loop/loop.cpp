@@ -131,7 +131,7 @@ bool Loop::should_stop(Step& why) {
 tain Loop::poll_deadline(RunMode mode) {
   if (mode == RunMode::nowait || tasks_->pending()) return now();
   if (timers_->empty()) return tain_infinite;
-  return timers_->earliest().expires;
+  return timers_->earliest_expiry();
 }
 
 // implements: TIME-003 (the cached time is invalid after every poll)

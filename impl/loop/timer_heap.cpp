@@ -4,6 +4,7 @@
 // place(), which also records the slot in the timer, so positions can never go stale.
 #include "timer_heap.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "refloop/loop/fatal.hpp"
@@ -13,59 +14,73 @@ namespace refloop::detail {
 
 using Where = TimerState::Where;
 
-void TimerHeap::place(std::size_t index, Timer* timer) {
-  slots_[index] = timer;
-  timer->state.position = index;
+void TimerHeap::place(std::size_t index, const Slot& slot) {
+  slots_[index] = slot;
+  slot.timer->state.position = index;
 }
 
+// Moves the slot at `index` towards the root past every later parent: the parents shift down
+// one level each and the moving slot is written once, where it stops.
 void TimerHeap::sift_up(std::size_t index) {
-  while (index > 1 && before(index, index / 2)) {
-    Timer* parent = slots_[index / 2];
-    place(index / 2, slots_[index]);
-    place(index, parent);
-    index /= 2;
+  const Slot moving = slots_[index];
+  while (index > 0) {
+    const std::size_t parent = (index - 1) / arity;
+    if (!(moving.expires < slots_[parent].expires)) break;
+    place(index, slots_[parent]);
+    index = parent;
   }
+  place(index, moving);
 }
 
+// The child of `index` with the earliest expiry, or `index` itself when it has no children.
+std::size_t TimerHeap::earliest_child(std::size_t index) const {
+  const std::size_t first = arity * index + 1;
+  if (first >= slots_.size()) return index;
+  const std::size_t end = std::min(first + arity, slots_.size());
+  std::size_t best = first;
+  for (std::size_t child = first + 1; child < end; ++child)
+    if (slots_[child].expires < slots_[best].expires) best = child;
+  return best;
+}
+
+// Moves the slot at `index` away from the root past every earlier child, written once.
 void TimerHeap::sift_down(std::size_t index) {
-  const std::size_t count = size();
+  const Slot moving = slots_[index];
   for (;;) {
-    std::size_t smallest = index;
-    if (2 * index <= count && before(2 * index, smallest)) smallest = 2 * index;
-    if (2 * index + 1 <= count && before(2 * index + 1, smallest)) smallest = 2 * index + 1;
-    if (smallest == index) return;
-    Timer* child = slots_[smallest];
-    place(smallest, slots_[index]);
-    place(index, child);
-    index = smallest;
+    const std::size_t child = earliest_child(index);
+    if (child == index || !(slots_[child].expires < moving.expires)) break;
+    place(index, slots_[child]);
+    index = child;
   }
+  place(index, moving);
 }
 
 // implements: TIMER-005 (O(log n) insert)
 void TimerHeap::insert(Timer& timer) {
-  slots_.push_back(nullptr);
-  place(size(), &timer);
+  slots_.push_back(Slot{timer.expires, &timer});
   timer.state.where = Where::heap;
-  sift_up(size());
+  sift_up(slots_.size() - 1);
 }
 
-// implements: TIMER-005 (O(log n) removal: the last timer fills the hole, then moves up or down)
+// implements: TIMER-005 (O(log n) removal: the last slot fills the hole, then moves up or down)
 void TimerHeap::remove(Timer& timer) {
   const std::size_t hole = timer.state.position;
-  Timer* last = slots_.back();
+  const Slot last = slots_.back();
   slots_.pop_back();
   timer.state.where = Where::nowhere;
   timer.state.position = 0;
-  if (last == &timer) return;
+  if (last.timer == &timer) return;
   place(hole, last);
   sift_up(hole);
-  sift_down(last->state.position);
+  sift_down(last.timer->state.position);
 }
 
 bool TimerHeap::valid() const {
-  for (std::size_t i = 1; i <= size(); ++i) {
-    if (slots_[i]->state.position != i || slots_[i]->state.where != Where::heap) return false;
-    if (i > 1 && before(i, i / 2)) return false;
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    const Slot& slot = slots_[i];
+    if (slot.timer->state.position != i || slot.timer->state.where != Where::heap) return false;
+    if (slot.expires != slot.timer->expires) return false;
+    if (i > 0 && slot.expires < slots_[(i - 1) / arity].expires) return false;
   }
   return true;
 }
@@ -105,7 +120,7 @@ void Loop::run_expired_timers() {
   const tain current = now();
   const std::size_t begin = expired_.size();
   const detail::TruncateOnExit drop_batch(expired_, begin);
-  while (!timers_->empty() && timers_->earliest().expires <= current) {
+  while (!timers_->empty() && timers_->earliest_expiry() <= current) {
     Timer& timer = timers_->earliest();
     timers_->remove(timer);
     timer.state.where = detail::TimerState::Where::expired;

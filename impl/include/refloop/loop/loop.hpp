@@ -25,7 +25,7 @@ namespace detail {
 // Loop-private state of a Timer.
 struct TimerState {
   std::uint64_t owner = 0;    // the serial of the loop it is registered with, or 0
-  std::size_t position = 0;   // heap index (>= 1), or slot in the expired batch (see state)
+  std::size_t position = 0;   // heap slot, or slot in the expired batch (see where)
   enum class Where : std::uint8_t { nowhere, heap, expired } where = Where::nowhere;
 };
 
