@@ -3,7 +3,7 @@
 // BACKEND), modelled on ivykis's poll-method table: a name, a wait until an absolute deadline
 // that reports ready fds to a sink, a lazy "the wanted bands changed" notification, a
 // synchronous check for register_fd_try, an immediate "forget this fd", and teardown (the
-// destructor). One file per backend (epoll.cpp, poll.cpp, ppoll.cpp, select.cpp); registry.cpp
+// destructor). One file per backend (epoll.cpp, poll.cpp, ppoll.cpp, select.cpp, kqueue.cpp); registry.cpp
 // lists them in preference order.
 //
 // The contract sees the fd object (refloop/loop/fd.hpp), never the loop's public API; the loop
@@ -110,5 +110,9 @@ std::unique_ptr<Backend> make_ppoll_backend(const kernel::SysCalls& sys);
 extern const BackendTraits ppoll_traits;
 std::unique_ptr<Backend> make_select_backend(const kernel::SysCalls& sys);
 extern const BackendTraits select_traits;
+std::unique_ptr<Backend> make_kqueue_backend(const kernel::SysCalls& sys);  // where the OS has kqueue
+extern const BackendTraits kqueue_traits;
+std::unique_ptr<Backend> make_kqueue_emu_backend(const kernel::SysCalls& sys);
+extern const BackendTraits kqueue_emu_traits;
 
 }  // namespace refloop::detail

@@ -16,22 +16,28 @@ namespace refloop::detail {
 namespace {
 
 struct Entry {
-  const BackendTraits& traits;
+  const BackendTraits& traits;  // traits.emulated: listed last, never the default (OS-006)
   std::unique_ptr<Backend> (*make)(const kernel::SysCalls& sys);
   [[nodiscard]] std::string_view name() const { return traits.name; }
 };
 
 // implements: BACKEND-005 (preference order: the kernel's native interface first, then the
-// iopause family, as in ivykis: epoll, ppoll, poll, then select, which ivykis lacks)
+// iopause family, as in ivykis: epoll or kqueue, ppoll, poll, then select, which ivykis lacks;
+// then the backends on emulated interfaces, which the default choice skips)
 const Entry preference[] = {
 #if REFLOOP_HAVE_EPOLL
     {epoll_traits, make_epoll_backend},
+#endif
+#if REFLOOP_HAVE_KQUEUE
+    {kqueue_traits, make_kqueue_backend},
 #endif
 #if REFLOOP_HAVE_IOPAUSE
     {ppoll_traits, make_ppoll_backend},
     {poll_traits, make_poll_backend},
     {select_traits, make_select_backend},
 #endif
+    // implements: OS-006 (emulated backends after every native one)
+    {kqueue_emu_traits, make_kqueue_emu_backend},
 };
 
 std::string compiled_list() {
@@ -82,7 +88,7 @@ std::unique_ptr<Backend> choose_default_backend(const kernel::SysCalls& sys) {
   }
   const char* exclude_list = trusted_getenv("IV_EXCLUDE_POLL_METHOD");
   for (const Entry& entry : preference) {
-    if (excluded(entry.name(), exclude_list)) continue;
+    if (entry.traits.emulated || excluded(entry.name(), exclude_list)) continue;  // OS-006
     if (auto backend = entry.make(sys)) return backend;
   }
   fatal("Loop::Loop: no usable backend (compiled:%s; IV_EXCLUDE_POLL_METHOD=\"%s\")",

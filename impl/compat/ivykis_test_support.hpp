@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -169,4 +170,9 @@ inline long ms_between(const timespec& a, const timespec& b) {
   class Suite : public ::testing::TestWithParam<std::string> {};                 \
   INSTANTIATE_TEST_SUITE_P(AllBackends, Suite,                                   \
                            ::testing::ValuesIn(refloop::ivykis::testing::backends()), \
-                           [](const auto& param_info) { return param_info.param; })
+                           [](const auto& param_info) {                        \
+                             std::string name = param_info.param;              \
+                             for (char& c : name) /* "kqueue~emu": kqueue_emu */ \
+                               if (!std::isalnum(static_cast<unsigned char>(c))) c = '_'; \
+                             return name;                                      \
+                           })

@@ -13,6 +13,7 @@ SysCalls FaultCalls::table() {
 #if REFLOOP_KERNEL_HAS_EPOLL_HEADER
   if (inner_.epoll != nullptr) wrapped.epoll = this;
 #endif
+  if (inner_.kqueue != nullptr) wrapped.kqueue = this;
   return wrapped;
 }
 
@@ -91,5 +92,27 @@ int FaultCalls::epoll_wait(int epfd, epoll_event* events, int max_events, int ti
   return inner_.epoll->epoll_wait(epfd, events, max_events, timeout_ms);
 }
 #endif
+
+
+int FaultCalls::kqueue() {
+  if (fails_now("kqueue")) return -1;
+  return inner_.kqueue->kqueue();
+}
+
+// implements: FAULT-001 (kqueue(2): "When kevent() call fails with EINTR error, all changes in the
+// changelist have been applied", so a planned EINTR applies them first, without waiting)
+int FaultCalls::kevent(int kq, const struct kevent* changes, int nchanges, struct kevent* events,
+                       int nevents, const timespec* timeout) {
+  if (!fails_now("kevent")) return inner_.kqueue->kevent(kq, changes, nchanges, events, nevents, timeout);
+  const int error = errno;
+  if (error == EINTR && nchanges > 0) {
+    const timespec zero{0, 0};
+    inner_.kqueue->kevent(kq, changes, nchanges, nullptr, 0, &zero);
+  }
+  errno = error;
+  return -1;
+}
+
+bool FaultCalls::emulated() const { return inner_.kqueue != nullptr && inner_.kqueue->emulated(); }
 
 }  // namespace refloop::kernel

@@ -9,6 +9,7 @@
 
 #include "backend/backend.hpp"
 #include "loop_test_support.hpp"
+#include "os/emulators.hpp"
 #include "refloop/kernel/fault.hpp"
 
 namespace refloop {
@@ -45,7 +46,9 @@ TEST(FaultTable, FAULT_001_the_nth_call_fails_and_every_other_passes_through) {
 
 class Faults : public test::OnEveryBackend {
  protected:
-  kernel::FaultCalls faults{kernel::native_syscalls()};
+  // An emulated backend's tables are the emulators' (spec/os.md, OS-003): the faults wrap those.
+  os::Emulators emulators{kernel::native_syscalls()};
+  kernel::FaultCalls faults{traits().emulated ? emulators.table() : kernel::native_syscalls()};
   kernel::SysCalls sys = faults.table();
   Loop faulty{LoopOptions{.clock = &clock, .backend = GetParam(), .sys = &sys}};
   // The call register_fd_try makes: the interest call, or the check the pollfd backends wait with.
@@ -111,12 +114,15 @@ TEST_P(Faults, FAULT_004_any_other_failure_is_fatal_naming_the_call_and_the_errn
 }
 
 TEST_P(Faults, FAULT_005_a_kernel_object_that_cannot_be_made_leaves_the_backend_unavailable) {
-  // [req:FAULT-005] [req:FATAL-005] Only backends that create one (epoll_create1) can fail here.
-  kernel::FaultCalls creation(kernel::native_syscalls());
-  const kernel::SysCalls table = creation.table();
-  creation.plan({"epoll_create1", 1, EMFILE});
-  const auto backend = detail::make_backend(GetParam(), table);
-  EXPECT_EQ(backend == nullptr, creation.fired());
+  // [req:FAULT-005] [req:FATAL-005] Only backends that create one (epoll_create1, kqueue) can
+  // fail here.
+  for (const char* call : {"epoll_create1", "kqueue"}) {
+    kernel::FaultCalls creation(traits().emulated ? emulators.table() : kernel::native_syscalls());
+    const kernel::SysCalls table = creation.table();
+    creation.plan({call, 1, EMFILE});
+    const auto backend = detail::make_backend(GetParam(), table);
+    EXPECT_EQ(backend == nullptr, creation.fired()) << call;
+  }
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <functional>
 #include <ostream>
 #include <string>
@@ -135,8 +136,13 @@ class OnEveryBackend : public ::testing::TestWithParam<std::string> {
   static const BackendTraits& traits() { return *backend_traits(GetParam()); }
 };
 
+// A backend's name as a test name: "kqueue~emu" becomes "kqueue_emu" (gtest allows only letters,
+// digits and underscores; the emulation stays visible).
 inline std::string backend_test_name(const ::testing::TestParamInfo<std::string>& info) {
-  return info.param;
+  std::string name = info.param;
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return name;
 }
 
 #define REFLOOP_ON_EVERY_BACKEND(Suite) \

@@ -5,6 +5,7 @@
 // it happens, and the registrations, count and unread bytes after every operation. A failure
 // shrinks to a minimal sequence, printed in the text form (fuzz/loop_ops_run replays it), with
 // RapidCheck's seed and reproduce string. One test per backend; each asserts the backend in use.
+#include <cctype>
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
@@ -103,7 +104,12 @@ RC_GTEST_PROP(OpsTextProperty, MODEL_001_generated_sequences_round_trip, ()) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryBackend, LoopProperty, ::testing::ValuesIn(backends()),
-                         [](const ::testing::TestParamInfo<std::string>& param_info) { return param_info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           std::string name = param_info.param;  // "kqueue~emu" -> "kqueue_emu"
+                           for (char& c : name)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace refloop::loopcheck

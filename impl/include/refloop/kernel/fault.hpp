@@ -2,7 +2,8 @@
 // The fault table (spec/fault.md, FAULT-001): a kernel table (refloop/kernel/syscalls.hpp) that
 // wraps any other and makes one planned call fail, in SQLite's countdown style: "the Nth call of
 // S fails with errno E". Every other call passes through unchanged. A planned failure of close()
-// still closes the fd first, as Linux's close(2) does whatever it reports.
+// still closes the fd first, as Linux's close(2) does whatever it reports; a planned EINTR of
+// kevent still applies the changelist first, as kqueue(2) says an interrupted kevent has.
 //
 // Give `faults.table()` to a loop (LoopOptions::sys) or an iopause call; plan() arms a failure.
 // The table only counts and forwards: it keeps no other state and is used from one thread.
@@ -12,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "refloop/kernel/kqueue.hpp"
 #include "refloop/kernel/syscalls.hpp"
 
 namespace refloop::kernel {
@@ -30,6 +32,8 @@ class FaultCalls final : public PollCalls,
     ,
                          public EpollCalls
 #endif
+    ,
+                         public KqueueCalls
 {
  public:
   explicit FaultCalls(const SysCalls& inner) : inner_(inner) {}
@@ -57,6 +61,11 @@ class FaultCalls final : public PollCalls,
   int epoll_ctl(int epfd, int op, int fd, epoll_event* event) override;
   int epoll_wait(int epfd, epoll_event* events, int max_events, int timeout_ms) override;
 #endif
+  int kqueue() override;
+  int kevent(int kq, const struct kevent* changes, int nchanges, struct kevent* events,
+             int nevents, const timespec* timeout) override;
+  // A fault table is as emulated as the table it wraps (spec/os.md, OS-003).
+  [[nodiscard]] bool emulated() const override;
 
  private:
   // Counts the call; true (with errno set) when this is the planned failure.
