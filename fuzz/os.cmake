@@ -5,3 +5,7 @@ refloop_add_fuzz_target(devpoll_ops_run SOURCES ${CMAKE_CURRENT_LIST_DIR}/devpol
   LIBS refloop::os_emulators)
 refloop_add_fuzz_target(port_ops_run SOURCES ${CMAKE_CURRENT_LIST_DIR}/port_ops_run.cpp
   LIBS refloop::os_emulators)
+# OS-interface fuzz target (spec/os.md): bytes -> an OS-interface case (conformance/os's format)
+# interpreted on the emulated column, over real pipes, sockets and files and a simulated clock.
+refloop_add_fuzz_target(os_case_run SOURCES ${CMAKE_CURRENT_LIST_DIR}/os_case_run.cpp
+  LIBS refloop_os_suite)

@@ -4,7 +4,7 @@
 // that reports ready fds to a sink, a lazy "the wanted bands changed" notification, a
 // synchronous check for register_fd_try, an immediate "forget this fd", and teardown (the
 // destructor). One file per backend (epoll.cpp, epoll_timerfd.cpp, poll.cpp, ppoll.cpp,
-// select.cpp, devpoll.cpp, port.cpp); registry.cpp lists them in preference order.
+// select.cpp, kqueue.cpp, devpoll.cpp, port.cpp); registry.cpp lists them in preference order.
 //
 // The contract sees the fd object (refloop/loop/fd.hpp), never the loop's public API; the loop
 // core implements ReadySink. Who owns what in refloop::detail::FdState:
@@ -125,5 +125,9 @@ std::unique_ptr<Backend> make_port_backend(const kernel::SysCalls& sys);
 extern const BackendTraits port_traits;
 std::unique_ptr<Backend> make_emulated_port_backend(const kernel::SysCalls& sys);
 extern const BackendTraits port_emulated_traits;
+std::unique_ptr<Backend> make_kqueue_backend(const kernel::SysCalls& sys);  // where the OS has kqueue
+extern const BackendTraits kqueue_traits;
+std::unique_ptr<Backend> make_kqueue_emu_backend(const kernel::SysCalls& sys);
+extern const BackendTraits kqueue_emu_traits;
 
 }  // namespace refloop::detail

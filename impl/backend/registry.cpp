@@ -16,13 +16,13 @@ namespace refloop::detail {
 namespace {
 
 struct Entry {
-  const BackendTraits& traits;
+  const BackendTraits& traits;  // traits.emulated: listed last, never the default (OS-006)
   std::unique_ptr<Backend> (*make)(const kernel::SysCalls& sys);
   [[nodiscard]] std::string_view name() const { return traits.name; }
 };
 
 // implements: BACKEND-005 (preference order: the kernel's native interfaces first, then the
-// iopause family, as in ivykis: port, devpoll, epoll, epoll-timerfd, ppoll, poll, then select,
+// iopause family, as in ivykis: port, devpoll, epoll, epoll-timerfd, kqueue, ppoll, poll, then select,
 // which ivykis lacks. Unlike ivykis, plain epoll comes before epoll-timerfd: its epoll_pwait2
 // already keeps deadlines to the nanosecond where the kernel has it, without the timerfd_settime
 // a new deadline costs), OS-200 (the emulated backends last, never taken by default)
@@ -39,11 +39,15 @@ const Entry preference[] = {
 #if REFLOOP_HAVE_EPOLL_TIMERFD
     {epoll_timerfd_traits, make_epoll_timerfd_backend},
 #endif
+#if REFLOOP_HAVE_KQUEUE
+    {kqueue_traits, make_kqueue_backend},
+#endif
 #if REFLOOP_HAVE_IOPAUSE
     {ppoll_traits, make_ppoll_backend},
     {poll_traits, make_poll_backend},
     {select_traits, make_select_backend},
 #endif
+    {kqueue_emu_traits, make_kqueue_emu_backend},
     {devpoll_emulated_traits, make_emulated_devpoll_backend},
     {port_emulated_traits, make_emulated_port_backend},
 };

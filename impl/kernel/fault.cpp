@@ -18,6 +18,7 @@ SysCalls FaultCalls::table() {
 #if REFLOOP_KERNEL_HAS_TIMERFD_HEADER
   if (inner_.timerfd != nullptr) wrapped.timerfd = this;
 #endif
+  if (inner_.kqueue != nullptr) wrapped.kqueue = this;
   return wrapped;
 }
 
@@ -35,7 +36,7 @@ unsigned FaultCalls::count(std::string_view call) const {
   return found == counts_.end() ? 0 : found->second;
 }
 
-// implements: FAULT-001, FAULT-006
+// implements: FAULT-001, FAULT-007
 bool FaultCalls::fails_now(std::string_view call) {
   auto found = counts_.find(call);
   if (found == counts_.end()) found = counts_.emplace(std::string(call), 0).first;
@@ -162,5 +163,27 @@ int FaultCalls::timerfd_settime(int fd, int flags, const itimerspec* new_value, 
   return inner_.timerfd->timerfd_settime(fd, flags, new_value, old_value);
 }
 #endif
+
+
+int FaultCalls::kqueue() {
+  if (fails_now("kqueue")) return -1;
+  return inner_.kqueue->kqueue();
+}
+
+// implements: FAULT-001 (kqueue(2): "When kevent() call fails with EINTR error, all changes in the
+// changelist have been applied", so a planned EINTR applies them first, without waiting)
+int FaultCalls::kevent(int kq, const struct kevent* changes, int nchanges, struct kevent* events,
+                       int nevents, const timespec* timeout) {
+  if (!fails_now("kevent")) return inner_.kqueue->kevent(kq, changes, nchanges, events, nevents, timeout);
+  const int error = errno;
+  if (error == EINTR && nchanges > 0) {
+    const timespec zero{0, 0};
+    inner_.kqueue->kevent(kq, changes, nchanges, nullptr, 0, &zero);
+  }
+  errno = error;
+  return -1;
+}
+
+bool FaultCalls::emulated() const { return inner_.kqueue != nullptr && inner_.kqueue->emulated(); }
 
 }  // namespace refloop::kernel

@@ -65,7 +65,7 @@ class Backends : public test::OnEveryBackend {};
 REFLOOP_ON_EVERY_BACKEND(Backends);
 
 TEST_P(Backends, BACKEND_002_changes_that_cancel_out_before_a_poll_never_reach_the_kernel) {
-  // [req:BACKEND-002] A closed fd that gains and loses a handler between two polls: had the
+  // [req:BACKEND-002] [req:OS-120] A closed fd that gains and loses a handler between two polls: had the
   // kernel been told, the next poll would be fatal (FATAL-004, FD-010).
   FdPair pipe = FdPair::pipe();
   FdProbe closed(pipe.read_end);
@@ -79,7 +79,7 @@ TEST_P(Backends, BACKEND_002_changes_that_cancel_out_before_a_poll_never_reach_t
 }
 
 TEST_P(Backends, BACKEND_003_an_err_only_handler_sees_a_hangup) {
-  // [req:BACKEND-003]
+  // [req:BACKEND-003] [req:OS-121] (kqueue: EV_EOF on the EVFILT_READ knote an err-only fd gets)
   FdPair sockets = FdPair::sockets();
   FdProbe end(sockets.read_end);
   end.want_err(note("err"));
@@ -110,7 +110,7 @@ double monotonic_seconds() {
 }
 
 TEST_P(Backends, BACKEND_004_the_wait_is_converted_once_and_rounded_up) {
-  // [req:BACKEND-004] [req:TIME-004] Tolerance: late side only.
+  // [req:BACKEND-004] [req:TIME-004] [req:OS-123] Tolerance: late side only.
   OneNanosecondClock one_ns;
   Loop real({.clock = &one_ns, .backend = GetParam()});
   ASSERT_EQ(real.backend_name(), GetParam());
@@ -162,6 +162,19 @@ TEST_P(Backends, BACKEND_008_register_try_on_a_regular_file) {
   if (traits().regular_file == BackendTraits::RegularFile::refused) {
     EXPECT_EQ(result, EPERM);
     EXPECT_FALSE(Loop::registered(regular.fd));
+  } else if (traits().regular_file == BackendTraits::RegularFile::read_until_eof) {
+    // [req:OS-113] [req:OS-124] kqueue: readable only before the end, refused for out.
+    EXPECT_EQ(result, 0);
+    EXPECT_EQ(loop.run_once(RunMode::nowait), Step::polled);
+    EXPECT_TRUE(log.empty());  // an empty file: at its end
+    ASSERT_EQ(pwrite(file, "ab", 2, 0), 2);
+    EXPECT_EQ(loop.run_once(RunMode::nowait), Step::polled);
+    EXPECT_EQ(log, std::vector<std::string>{"in"});
+    loop.unregister_fd(regular.fd);
+    FdProbe writer(file);
+    writer.want_out(note("out"));
+    EXPECT_EQ(loop.register_fd_try(writer.fd), EINVAL);
+    EXPECT_FALSE(Loop::registered(writer.fd));
   } else {
     EXPECT_EQ(result, 0);
     EXPECT_EQ(loop.run_once(RunMode::nowait), Step::polled);
@@ -240,9 +253,17 @@ TEST_P(Backends, BACKEND_010_select_refuses_fds_at_or_above_FD_SETSIZE) {
 
 TEST(Registry, BACKEND_005_compiled_backends_in_preference_order) {
   // [req:BACKEND-005]
-  // On Linux: the native backends, then the emulated ones (OS-200).
-  EXPECT_EQ(test::backend_names(), (std::vector<std::string>{"epoll", "epoll-timerfd", "ppoll", "poll", "select",
-                                                             "devpoll~emu", "port~emu"}));
+  // [req:OS-006] [req:OS-003] The emulated backends come last and say so in their names.
+  EXPECT_EQ(test::backend_names(),
+            (std::vector<std::string>{"epoll", "epoll-timerfd", "ppoll", "poll", "select",
+                                                       "kqueue~emu", "devpoll~emu", "port~emu"}));
+  bool emulated_seen = false;
+  for (auto name : compiled_backends()) {
+    const bool emulated = backend_traits(name)->emulated;
+    EXPECT_EQ(emulated, name.ends_with("~emu")) << name;
+    EXPECT_TRUE(emulated || !emulated_seen) << name << " comes after an emulated backend";
+    emulated_seen = emulated_seen || emulated;
+  }
   std::string built;  // what CMake registered per-backend tests for (impl/backend, REFLOOP_BACKENDS)
   for (auto name : compiled_backends()) (built += built.empty() ? "" : " ") += name;
   EXPECT_EQ(built, REFLOOP_BACKENDS_BUILT);

@@ -129,7 +129,7 @@ TEST_P(Misuse, FATAL_003_timer_and_task_misuse_names_the_call) {
 }
 
 TEST_P(Misuse, FATAL_004_a_kernel_refusal_at_the_lazy_flush_is_fatal_at_the_next_poll) {
-  // [req:FATAL-004] [req:FD-002] A closed fd with a handler: registering succeeds; the next
+  // [req:FATAL-004] [req:FD-002] [req:OS-122] A closed fd with a handler: registering succeeds; the next
   // poll reports it (epoll: the flush's EBADF; the poll family: POLLNVAL, FD-010).
   const std::string message = fatal_message_of([&] {
     FdPair pipe = FdPair::pipe();

@@ -30,7 +30,7 @@ REFLOOP_ON_EVERY_BACKEND(WaitSteps);
   if (!(holds)) GTEST_SKIP() << GetParam() << " has no " what
 
 TEST_P(WaitSteps, BACKEND_012_a_missing_wait_call_makes_the_loop_fall_back_for_good) {
-  // [req:BACKEND-012] [req:FAULT-006] ENOSYS (old kernel), EPERM (seccomp), EINVAL (some 32-bit
+  // [req:BACKEND-012] [req:FAULT-007] ENOSYS (old kernel), EPERM (seccomp), EINVAL (some 32-bit
   // kernels): the same round is served by the fallback, and every later one.
   REQUIRE_TRAIT(!traits().fallback_wait_call.empty(), "fallback wait call");
   for (const int error : {ENOSYS, EPERM, EINVAL}) {
@@ -175,7 +175,7 @@ TEST_P(WaitSteps, BACKEND_013_timers_on_a_real_clock_never_fire_early) {
 }
 
 TEST_P(WaitSteps, BACKEND_012_after_the_fallback_timers_never_fire_early) {
-  // [req:BACKEND-012] [req:FAULT-006] [req:TIME-004] The fallback's milliseconds round up.
+  // [req:BACKEND-012] [req:FAULT-007] [req:TIME-004] The fallback's milliseconds round up.
   REQUIRE_TRAIT(!traits().fallback_wait_call.empty(), "fallback wait call");
   faults.deny(wait_call(), ENOSYS);
   Stopwatch real;

@@ -2,11 +2,12 @@
 // The fault table (spec/fault.md, FAULT-001): a kernel table (refloop/kernel/syscalls.hpp) that
 // wraps any other and makes one planned call fail, in SQLite's countdown style: "the Nth call of
 // S fails with errno E". Every other call passes through unchanged. A planned failure of close()
-// still closes the fd first, as Linux's close(2) does whatever it reports.
+// still closes the fd first, as Linux's close(2) does whatever it reports; a planned EINTR of
+// kevent still applies the changelist first, as kqueue(2) says an interrupted kevent has.
 //
 // Give `faults.table()` to a loop (LoopOptions::sys) or an iopause call; plan() arms a failure.
 // deny() makes a call fail every time, as on a kernel that lacks it or under a seccomp filter
-// (FAULT-006). The table only counts and forwards: it keeps no other state and is used from one
+// (FAULT-007). The table only counts and forwards: it keeps no other state and is used from one
 // thread.
 #pragma once
 
@@ -16,6 +17,7 @@
 
 #include "refloop/kernel/devpoll.hpp"
 #include "refloop/kernel/port.hpp"
+#include "refloop/kernel/kqueue.hpp"
 #include "refloop/kernel/syscalls.hpp"
 
 namespace refloop::kernel {
@@ -38,6 +40,8 @@ class FaultCalls final : public PollCalls,
     ,
                          public TimerfdCalls
 #endif
+    ,
+                         public KqueueCalls
 {
  public:
   explicit FaultCalls(const SysCalls& inner) : inner_(inner) {}
@@ -75,6 +79,11 @@ class FaultCalls final : public PollCalls,
   int timerfd_create(int clock_id, int flags) override;
   int timerfd_settime(int fd, int flags, const itimerspec* new_value, itimerspec* old_value) override;
 #endif
+  int kqueue() override;
+  int kevent(int kq, const struct kevent* changes, int nchanges, struct kevent* events,
+             int nevents, const timespec* timeout) override;
+  // A fault table is as emulated as the table it wraps (spec/os.md, OS-003).
+  [[nodiscard]] bool emulated() const override;
 
  private:
   // The /dev/poll and port interfaces each have their own emulated() (as other interfaces may),
