@@ -118,11 +118,10 @@ bool row_19_hangup_adds_asked(short events, short s, short r) {
   return false;
 }
 // Row 4: a closed fd is POLLNVAL plus the classes asked in refloop; POLLNVAL alone in skalibs
-// 2.13.1.1, POLLNVAL plus the asked bits themselves in 2.14.3.0 (which differs only when an entry
-// asks part of a class: POLLIN alone reads 0x21 there, 0x31 in refloop).
+// 2.13.1.1, POLLNVAL plus every asked bit in 2.14.3.0 (which differs when an entry asks part of a
+// class or EXCEPT: POLLIN alone reads 0x21 there, READ|EXCEPT 0x39; refloop 0x31 for both).
 bool row_4_closed(const Profile& p, short events, short s, short r) {
-  const short skalibs = p.hangup_adds_asked ? static_cast<short>(POLLNVAL | (events & (IOPAUSE_READ | IOPAUSE_WRITE)))
-                                            : short{POLLNVAL};
+  const short skalibs = p.hangup_adds_asked ? static_cast<short>(POLLNVAL | events) : short{POLLNVAL};
   return s == skalibs && r == static_cast<short>(POLLNVAL | classes(events, true, true));
 }
 // Row 6: entries asking for neither READ nor WRITE are ignored by refloop. skalibs' poll reports
