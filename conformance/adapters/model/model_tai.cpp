@@ -98,15 +98,16 @@ class ModelTaiAdapter final : public TaiAdapter {
     const auto s = static_cast<std::int64_t>(op.n(0));
     const auto sub = static_cast<std::int64_t>(op.n(1));
     const m::Time t = m::make(op.n(0), op.n(1));
+    const time_t tv_sec = static_cast<time_t>(s);  // what a timespec/timeval holds, as for the other subjects
     switch (op.verb) {
       case Verb::tai_from_utc: return numbers_outcome(Outcome::Kind::label, {m::tai_from_utc(s, leaps)});
       case Verb::utc_from_tai: return utc_reading(op.n(0), leaps);
       case Verb::utc_time: return calendar(op.n(0), static_cast<std::uint32_t>(op.n(1)), leaps);
       case Verb::from_utc_time: return from_calendar(op.civil, leaps);
-      case Verb::from_timespec: return converted(m::from_absolute(s, sub));
-      case Verb::from_timespec_relative: return converted(m::from_relative(s, sub));
-      case Verb::from_timeval: return converted(m::from_absolute(s, m::i128{sub} * 1000));
-      case Verb::from_timeval_relative: return converted(m::from_relative(s, m::i128{sub} * 1000));
+      case Verb::from_timespec: return converted(m::from_absolute(tv_sec, sub));
+      case Verb::from_timespec_relative: return converted(m::from_relative(tv_sec, sub));
+      case Verb::from_timeval: return converted(m::from_absolute(tv_sec, m::i128{sub} * 1000));
+      case Verb::from_timeval_relative: return converted(m::from_relative(tv_sec, m::i128{sub} * 1000));
       case Verb::to_timespec: return parts_of(m::to_absolute(t, 1));
       case Verb::to_timespec_relative: return parts_of(m::to_relative(t, 1));
       case Verb::to_timeval: return parts_of(m::to_absolute(t, 1000));
