@@ -15,7 +15,12 @@ bool parse_runner_options(int argc, char** argv, RunnerOptions& options) {
                         : arg == "--cases" ? &options.cases : arg == "--expectations" ? &options.expectations
                         : arg == "--junit" ? &options.junit : arg == "--matrix" ? &options.matrix
                         : arg == "--results" ? &options.results : arg == "--from-results" ? &options.from_results
+                        : arg == "--adapter" ? &options.adapter : arg == "--name" ? &options.name
                         : nullptr;
+    if (arg == "--serve") {
+      options.serve = true;
+      continue;
+    }
     if (target == nullptr || i + 1 == argc) return false;
     *target = argv[++i];
   }
@@ -27,8 +32,10 @@ int runner_usage(const RunnerOptions& options, const std::string& problem) {
   std::fprintf(stderr,
                "%s: %s\nusage: %s [--impl all|NAME] [--backend NAME] [--cases DIR[:DIR...]] [--expectations DIR]\n"
                "          [--junit FILE] [--matrix FILE] [--results FILE]\n"
-               "       %s --from-results FILE [--junit FILE] [--matrix FILE]\n",
-               name, problem.c_str(), name, name);
+               "       %s --from-results FILE [--junit FILE] [--matrix FILE]\n"
+               "       %s --adapter 'COMMAND ARGS' --name NAME [...]   (loop suite)\n"
+               "       %s --serve --impl NAME [--backend NAME]         (loop suite)\n",
+               name, problem.c_str(), name, name, name, name);
   return 2;
 }
 
@@ -66,16 +73,17 @@ Result judged(Result result, const Deviations& deviations) {
 }
 
 int report_results(const RunnerOptions& options, const std::vector<Result>& results) {
-  write_tap(results);
-  if (!options.results.empty() && !append_results(results, options.results)) return runner_usage(options, "cannot write the results file");
+  write_tap(results, options.implementations);
+  write_causes(results);
+  if (!options.results.empty() && !append_results(results, options.implementations, options.results)) return runner_usage(options, "cannot write the results file");
   if (!options.junit.empty() && !write_junit(results, options.junit)) return runner_usage(options, "cannot write the JUnit file");
-  if (!options.matrix.empty() && !write_matrix(results, options.matrix)) return runner_usage(options, "cannot write the matrix file");
+  if (!options.matrix.empty() && !write_matrix(results, options.implementations, options.matrix)) return runner_usage(options, "cannot write the matrix file");
   const bool bad = std::any_of(results.begin(), results.end(), [](const Result& r) { return unexpected(r.status); });
   return bad ? 1 : 0;
 }
 
 int report_from_results(RunnerOptions options) {
-  const std::vector<Result> results = read_results(options.from_results);
+  const std::vector<Result> results = read_results(options.from_results, options.implementations);
   if (results.empty()) return runner_usage(options, "no results in the --from-results file");
   options.results.clear();
   return report_results(options, results);

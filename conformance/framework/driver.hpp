@@ -6,6 +6,8 @@
 //   RUNNER [--impl all|NAME] [--backend NAME] [--cases DIR[:DIR...]] [--expectations DIR]
 //          [--junit FILE] [--matrix FILE] [--results FILE]
 //   RUNNER --from-results FILE [--junit FILE] [--matrix FILE]
+//   RUNNER --adapter 'COMMAND ARGS' --name NAME [options]       (loop suite: a process adapter)
+//   RUNNER --serve --impl NAME [--backend NAME]                  (loop suite: serve one column)
 #pragma once
 
 #include <cstdio>
@@ -36,6 +38,13 @@ struct RunnerOptions {
   std::string matrix;
   std::string results;       // append every result to this file
   std::string from_results;  // report the results in this file instead of running cases
+  // The loop suite's process adapters (spec/adapter.md): --adapter 'COMMAND ARGS' --name NAME runs
+  // the cases on that adapter; --serve serves the one column --impl/--backend names over the
+  // protocol instead of running cases.
+  std::string adapter;
+  std::string name;
+  bool serve = false;
+  std::vector<Implementation> implementations;  // recorded in every output (ADAPTER-003)
 };
 
 // Reads the options over the defaults already in `options`; false on a bad argument.

@@ -15,13 +15,17 @@ namespace refloop::conformance {
 namespace {
 std::atomic<int> report_fd{-1};
 std::atomic<bool> reported{false};
+std::atomic<const char*> line_prefix{"F "};
 }  // namespace
 
-void set_fatal_report_fd(int fd) { report_fd = fd; }
+void set_fatal_report_fd(int fd, const char* prefix) {
+  report_fd = fd;
+  line_prefix = prefix;
+}
 
 void report_fatal(const char* message) {
   reported = true;
-  std::string line = "F ";
+  std::string line = line_prefix.load();
   for (const char* p = message; *p != '\0'; ++p) line += *p == '\n' ? ' ' : *p;
   line += '\n';
   const int fd = report_fd.load();

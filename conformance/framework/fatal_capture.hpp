@@ -8,8 +8,10 @@
 namespace refloop::conformance {
 
 // The child's report pipe; -1 (the default, outside the runner's children) writes to stderr.
-void set_fatal_report_fd(int fd);
-// A fatal handler: writes "F <message>" as one line to the report pipe.
+// `prefix` starts each line: "F " for the runner's children, "fatal " for an adapter serving the
+// process protocol (spec/adapter.md, ADAPTER-009).
+void set_fatal_report_fd(int fd, const char* prefix = "F ");
+// A fatal handler: writes "<prefix><message>" as one line to the report pipe.
 void report_fatal(const char* message);
 // Whether report_fatal ran in this process (a handler that returned without an abort).
 bool fatal_reported();

@@ -92,8 +92,12 @@ std::string xml_escaped(const std::string& text) {
 
 }  // namespace
 
-void write_tap(const std::vector<Result>& results) {
+// "NAME VERSION LIBRARY" of one implementation.
+std::string identity_text(const Implementation& i) { return i.name + " " + i.version + " " + i.library; }
+
+void write_tap(const std::vector<Result>& results, const std::vector<Implementation>& implementations) {
   std::printf("TAP version 13\n1..%zu\n", results.size());
+  for (const Implementation& i : implementations) std::printf("# implementation %s: %s\n", i.column.c_str(), identity_text(i).c_str());
   std::size_t n = 0;
   for (const Result& r : results) {
     const bool ok = r.status == Status::pass || r.status == Status::unsupported || r.status == Status::not_applicable;
@@ -117,21 +121,58 @@ std::string one_line(std::string text) {
 
 }  // namespace
 
-bool append_results(const std::vector<Result>& results, const std::string& path) {
+std::string cause_of(const std::string& detail) {
+  std::string text = detail;
+  if (text.rfind("line ", 0) == 0)
+    if (const auto end = text.find("): "); end != std::string::npos) text = text.substr(end + 3);
+  if (text.empty() || text[0] != '[') return text.substr(0, text.find(':'));
+  const auto close = text.find(']');
+  if (close == std::string::npos) return text;
+  const std::string id = text.substr(0, close + 1);
+  const auto colon = text.find(':', close);
+  const auto paren = text.find('(', close);
+  constexpr std::size_t longest_phrase = 60;
+  if (colon == std::string::npos || colon - close > longest_phrase || paren < colon) return id;
+  return id + text.substr(close + 1, colon - close - 1);
+}
+
+void write_causes(const std::vector<Result>& results) {
+  std::map<std::string, std::size_t> cases_by_cause;
+  for (const Result& r : results)
+    if (r.status == Status::fail) ++cases_by_cause[cause_of(r.detail)];
+  if (cases_by_cause.empty()) return;
+  std::vector<std::pair<std::string, std::size_t>> causes(cases_by_cause.begin(), cases_by_cause.end());
+  std::stable_sort(causes.begin(), causes.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::printf("# failures by cause:\n");
+  for (const auto& [cause, count] : causes) std::printf("#   %s: %zu case%s\n", cause.c_str(), count, count == 1 ? "" : "s");
+}
+
+// [req:ADAPTER-003] what a process adapter said about itself travels with its results.
+constexpr const char* implementation_record = "#implementation";
+
+bool append_results(const std::vector<Result>& results, const std::vector<Implementation>& implementations,
+                    const std::string& path) {
   std::ofstream out(path, std::ios::app);
+  for (const Implementation& i : implementations)
+    out << implementation_record << '\t' << i.column << '\t' << one_line(i.name) << '\t' << one_line(i.version) << '\t'
+        << one_line(i.library) << '\n';
   for (const Result& r : results)
     out << r.column << '\t' << r.case_id << '\t' << static_cast<int>(r.status) << '\t' << one_line(r.summary)
         << '\t' << one_line(r.detail) << '\n';
   return static_cast<bool>(out);
 }
 
-std::vector<Result> read_results(const std::string& path) {
+std::vector<Result> read_results(const std::string& path, std::vector<Implementation>& implementations) {
   std::vector<Result> results;
   std::ifstream in(path);
   for (std::string line; std::getline(in, line);) {
     std::vector<std::string> fields;
     std::istringstream split(line);
     for (std::string field; std::getline(split, field, '\t');) fields.push_back(field);
+    if (fields.size() == 5 && fields[0] == implementation_record) {
+      implementations.push_back(Implementation{fields[1], fields[2], fields[3], fields[4]});
+      continue;
+    }
     if (fields.size() < 4 || fields[2].size() != 1 || fields[2][0] < '0') continue;  // not a line we wrote
     const int status = fields[2][0] - '0';
     if (status > static_cast<int>(Status::not_applicable)) continue;
@@ -214,7 +255,8 @@ void write_suite_table(std::ostream& out, const std::vector<Result>& results, co
 
 }  // namespace
 
-bool write_matrix(const std::vector<Result>& results, const std::string& path) {
+bool write_matrix(const std::vector<Result>& results, const std::vector<Implementation>& implementations,
+                  const std::string& path) {
   std::ofstream out(path);
   if (!out) return false;
   out << "# refloop conformance matrix\n\nRows: cases (`conformance/cases/<suite>/<ID>.case`, named after the "
@@ -226,6 +268,8 @@ bool write_matrix(const std::vector<Result>& results, const std::string& path) {
       write_suite_table(out, results, suite);
   std::size_t bad = 0;
   for (const Result& r : results) bad += unexpected(r.status);
+  if (!implementations.empty()) out << "\nImplementations (as their adapters named themselves):\n\n";
+  for (const Implementation& i : implementations) out << "- `" << i.column << "`: " << identity_text(i) << "\n";
   out << "\n" << results.size() << " results, " << bad << " unexpected.\n";
   return static_cast<bool>(out);
 }

@@ -24,6 +24,15 @@ struct Result {
   std::string detail;  // why it failed, is unsupported, or the listed deviation's reason
 };
 
+// What a column's implementation said about itself through the process protocol (spec/adapter.md,
+// ADAPTER-003): recorded in TAP, the results file and the matrix.
+struct Implementation {
+  std::string column;
+  std::string name;
+  std::string version;
+  std::string library;
+};
+
 // Known deviations of one implementation: case id -> (column or "*") -> reason.
 using Deviations = std::map<std::string, std::map<std::string, std::string>>;
 // Reads `CASE-ID COLUMN [@VERSION[,VERSION...]] reason...` lines (`#` comments); a missing file
@@ -38,15 +47,23 @@ const std::string* deviation_reason(const Deviations& deviations, const std::str
 [[nodiscard]] bool unexpected(Status status);
 const char* status_name(Status status);
 
-void write_tap(const std::vector<Result>& results);
+void write_tap(const std::vector<Result>& results, const std::vector<Implementation>& implementations);
 // Results of several runner processes (one per ivykis method) are collected in one file, one
 // tab-separated line per result, and reported together.
-bool append_results(const std::vector<Result>& results, const std::string& path);
-std::vector<Result> read_results(const std::string& path);
+bool append_results(const std::vector<Result>& results, const std::vector<Implementation>& implementations,
+                    const std::string& path);
+std::vector<Result> read_results(const std::string& path, std::vector<Implementation>& implementations);
 bool write_junit(const std::vector<Result>& results, const std::string& path);
 // The matrix has one table per suite (loop, ivapi, iopause, tai: suite_of the case id's prefix), each
 // with the columns that ran that suite's cases.
-bool write_matrix(const std::vector<Result>& results, const std::string& path);
+bool write_matrix(const std::vector<Result>& results, const std::vector<Implementation>& implementations,
+                  const std::string& path);
 std::string suite_of(const std::string& case_id);
+// The cause a failure's detail names, for grouping: its requirement ID and, when the verdict
+// names one ("[LOOP-001] polls before running expired timers: ..."), the cause's phrase; without
+// the step prefix ("line 7 (run): ").
+std::string cause_of(const std::string& detail);
+// "# failures by cause:" and one TAP comment line per cause with its number of failing cases.
+void write_causes(const std::vector<Result>& results);
 
 }  // namespace refloop::conformance

@@ -30,12 +30,15 @@ const char* outcome_name(Outcome o) {
   return "?";
 }
 
-std::string show(const tain& t) {
-  const tain since = t - tain_epoch;
-  return std::to_string(since.sec()) + "s+" + std::to_string(since.nano()) + "ns";
-}
-
 }  // namespace
+
+// A timer registered at a negative offset from the start (`reg t0 -1`) expires before the epoch;
+// its distance is shown with a sign instead of as a wrapped unsigned number.
+std::string format_time(const tain& t) {
+  const bool before = t < tain_epoch;
+  const tain distance = before ? tain_epoch - t : t - tain_epoch;
+  return std::string(before ? "-" : "") + std::to_string(distance.sec()) + "s+" + std::to_string(distance.nano()) + "ns";
+}
 
 std::string describe(const Event& e) {
   std::string text = format_ref(e.object);
@@ -263,7 +266,7 @@ Verdict LoopModel::finish_timers() {
   if (!timer_ran_ && all_new) expired_.clear();  // implements: TIMER-007 (the skipped step 1)
   if (!expired_.empty())
     return "[TIMER-002] timer t" + std::to_string(expired_.front()) + " was due (expires " +
-           show(timers_[expired_.front()].expires) + ", now " + show(cached_now_) + ") but did not run in step 1";
+           format_time(timers_[expired_.front()].expires) + ", now " + format_time(cached_now_) + ") but did not run in step 1";
   begin_task_pass();
   phase_ = Phase::tasks;
   return std::nullopt;
@@ -339,11 +342,11 @@ Verdict LoopModel::check_clock(Outcome observed, const tain& clock_after) const 
     return std::nullopt;
   }
   if (may_wake && clock_after == clock_) return std::nullopt;
-  if (!may_idle) return "[TIME-005] the clock moved during a poll that found an fd ready: " + show(clock_) + " -> " + show(clock_after);
+  if (!may_idle) return "[TIME-005] the clock moved during a poll that found an fd ready: " + format_time(clock_) + " -> " + format_time(clock_after);
   if (forever) return "[TIME-005] nothing was ready and no deadline was set, but run_once returned without SimulatedDeadlock";
   if (clock_after != clock_ + wait)
-    return "[TIME-005] after an idle wait until " + show(deadline_) + " the clock reads " + show(clock_after) +
-           ", the model expected " + show(clock_ + wait);
+    return "[TIME-005] after an idle wait until " + format_time(deadline_) + " the clock reads " + format_time(clock_after) +
+           ", the model expected " + format_time(clock_ + wait);
   return std::nullopt;
 }
 

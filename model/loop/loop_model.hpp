@@ -92,6 +92,8 @@ class LoopModel {
   [[nodiscard]] const std::vector<Op>& script(int i) const { return scripts_[i]; }
   [[nodiscard]] const tain& clock() const { return clock_; }
   [[nodiscard]] bool quit_requested() const { return quit_; }
+  // The model's cached now (TIME-001), which step 1 compares expiries with.
+  [[nodiscard]] const tain& cached_now() const { return cached_now_; }
 
  private:
   enum class Phase { outside, timers, tasks, fds, done };
@@ -186,5 +188,7 @@ class LoopModel {
 };
 
 std::string describe(const Event& event);
+// A time as the case sees it: its distance from the case's start, "300s+0ns", "-0s+1ns".
+std::string format_time(const tain& t);
 
 }  // namespace refloop::model::loop

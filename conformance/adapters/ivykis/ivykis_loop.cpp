@@ -9,7 +9,8 @@
 //     iv_main polls and dispatches, and every timer or task callback after that belongs to the
 //     next iteration: it is deferred (registered again after iv_main returns) and stops the loop.
 // Case time is scaled: one case nanosecond is `scale_ns` of real time; an idle wait is reported as
-// ending exactly at its deadline when it woke no earlier and at most `tolerance` later.
+// ending exactly at its deadline when it woke no earlier and at most `tolerance` later
+// [req:ADAPTER-010] (what spec/adapter.md asks of a real-time adapter in another process).
 #include "fatal_capture.hpp"
 #include "ivykis_loop_internal.hpp"
 #include "loop/ops_text.hpp"

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   options.cases = REFLOOP_CONFORMANCE_DIR "/cases/iopause";
   options.expectations = REFLOOP_CONFORMANCE_DIR "/expectations";
   if (!parse_runner_options(argc, argv, options)) return runner_usage(options, "bad arguments");
+  if (!options.adapter.empty() || options.serve) return runner_usage(options, "--adapter and --serve are the loop suite's");
   return run_suite<Case, Column>(
       options,
       [](const std::string& path) { return iopause_suite::load_case(path); },

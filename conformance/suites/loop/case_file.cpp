@@ -134,27 +134,6 @@ Expected<ResultExpectation, std::string> parse_result(const std::string& text) {
   return result;
 }
 
-// A `!` line: the probe's name and its text; the target goes through the vocabulary's grammar.
-Expected<Probe, std::string> parse_probe(const std::string& text) {
-  std::istringstream words(text.substr(1));
-  Probe probe;
-  words >> probe.name;
-  std::getline(words >> std::ws, probe.text);
-  probe.text = trimmed(probe.text);
-  if (std::find(std::begin(probe_names), std::end(probe_names), probe.name) == std::end(probe_names) &&
-      !is_ivykis_probe(probe.name))
-    return Unexpected{"unknown probe '" + probe.name + "' (conformance/README.md lists them)"};
-  const bool takes_target = !(probe.name == "fatal" || probe.name == "default-fatal-handler" ||
-                              probe.name == "backend-name" || (is_ivykis_probe(probe.name) && probe.name != "register-bad-expiry"));
-  if (!takes_target) return probe;
-  if (probe.text.empty()) return Unexpected{"probe " + probe.name + " needs a target (c0a, t0, k0)"};
-  const bool banded = probe.name == "set-handler";
-  const auto ops = model::loop::parse_ops((banded ? "set " : "unreg ") + probe.text);
-  if (!ops || ops->size() != 1) return Unexpected{"probe " + probe.name + ": bad target '" + probe.text + "'"};
-  probe.op = ops->front();
-  return probe;
-}
-
 // Attaches the text after `# expect:` to the step it follows.
 std::optional<std::string> attach_expectation(Step& step, const std::string& text, std::size_t line) {
   const bool is_run = !step.probe && (step.op.code == Code::run || step.op.code == Code::run_nowait);
@@ -178,6 +157,27 @@ std::optional<std::string> attach_expectation(Step& step, const std::string& tex
 
 
 }  // namespace
+
+// A `!` line: the probe's name and its text; the target goes through the vocabulary's grammar.
+Expected<Probe, std::string> parse_probe(const std::string& text) {
+  std::istringstream words(text.substr(1));
+  Probe probe;
+  words >> probe.name;
+  std::getline(words >> std::ws, probe.text);
+  probe.text = trimmed(probe.text);
+  if (std::find(std::begin(probe_names), std::end(probe_names), probe.name) == std::end(probe_names) &&
+      !is_ivykis_probe(probe.name))
+    return Unexpected{"unknown probe '" + probe.name + "' (conformance/README.md lists them)"};
+  const bool takes_target = !(probe.name == "fatal" || probe.name == "default-fatal-handler" ||
+                              probe.name == "backend-name" || (is_ivykis_probe(probe.name) && probe.name != "register-bad-expiry"));
+  if (!takes_target) return probe;
+  if (probe.text.empty()) return Unexpected{"probe " + probe.name + " needs a target (c0a, t0, k0)"};
+  const bool banded = probe.name == "set-handler";
+  const auto ops = model::loop::parse_ops((banded ? "set " : "unreg ") + probe.text);
+  if (!ops || ops->size() != 1) return Unexpected{"probe " + probe.name + ": bad target '" + probe.text + "'"};
+  probe.op = ops->front();
+  return probe;
+}
 
 Expected<Case, CaseError> load_case(const std::string& path) {
   std::ifstream in(path);

@@ -70,6 +70,8 @@ Expected<Case, CaseError> load_case(const std::string& path);
 // and gives the case id.
 Expected<Case, CaseError> parse_case(std::istream& in, const std::string& path);
 
+// A probe line (`! register-try c0a`); the serving side of the process protocol reads probes so.
+Expected<Probe, std::string> parse_probe(const std::string& text);
 // Whether a message satisfies a fatal expectation (one of its texts is part of it).
 bool fatal_message_matches(const FatalExpectation& expect, const std::string& message);
 

@@ -10,11 +10,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cstdio>
 #include <exception>
 #include <optional>
 #include <string>
 
+#include "case_text.hpp"
 #include "fatal_capture.hpp"
 #include "isolation.hpp"
 #include "loop/ops_text.hpp"
@@ -27,21 +29,47 @@ std::string describe_step(const Step& step) {
   return "line " + std::to_string(step.line) + " (" + what + "): ";
 }
 
-// One step through the judge and the step's explicit expectations; why it failed, if it did.
-std::optional<std::string> run_step(Judge& judge, const Step& step, const std::string& backend) {
+// Why a step failed, and whether the case can go on: a wrong explicit expectation or probe result
+// leaves the model and the adapter agreeing on the state, so later steps are still judged; a
+// disagreement with the model (or a fatal path taken wrongly) does not.
+struct StepFailure {
+  std::string why;
+  bool can_continue = false;
+};
+
+// One step through the judge and the step's explicit expectations.
+std::optional<StepFailure> run_step(Judge& judge, const Step& step, const std::string& backend) {
   if (step.probe) {
     std::string result;
-    if (auto verdict = judge.probe(*step.probe, result)) return *verdict;
+    if (auto verdict = judge.probe(*step.probe, result)) return StepFailure{*verdict};
     if (step.result && result != step.result->for_backend(backend))
-      return "expected " + step.result->for_backend(backend) + ", saw " + (result.empty() ? "nothing" : result);
+      return StepFailure{"expected " + step.result->for_backend(backend) + ", saw " + (result.empty() ? "nothing" : result), true};
   } else {
-    if (auto verdict = judge.step(step.op)) return *verdict;
+    if (auto verdict = judge.step(step.op)) return StepFailure{*verdict};
     if (step.expect)
-      if (auto why = check_expectation(*step.expect, judge.last_run())) return *why;
+      if (auto why = check_expectation(*step.expect, judge.last_run())) return StepFailure{*why, true};
   }
-  if (fatal_reported()) return std::string("[FATAL-001] the fatal handler returned and the process did not abort");
-  if (step.fatal && !step.fatal->later) return std::string("expected a fatal error here; the step returned");
+  if (fatal_reported()) return StepFailure{"[FATAL-001] the fatal handler returned and the process did not abort"};
+  if (step.fatal && !step.fatal->later) return StepFailure{"expected a fatal error here; the step returned"};
   return std::nullopt;
+}
+
+// Why the adapter cannot perform a step, asked of the step and of every action of a script it
+// defines (a script's actions run inside callbacks, where refusing is too late).
+std::optional<std::string> unsupported_step(const LoopAdapter& adapter, const Step& step) {
+  if (step.probe) return adapter.unsupported_probe(*step.probe);
+  if (auto why = adapter.unsupported(step.op)) return why;
+  if (step.op.code == model::loop::Code::script)
+    for (const Op& action : step.op.body)
+      if (auto why = adapter.unsupported(action)) return "in script s" + std::to_string(step.op.handler) + ": " + *why;
+  return std::nullopt;
+}
+
+// Every failure of a case: the first, then the ones after it that could still be judged.
+std::string failures_text(const std::vector<std::string>& failures) {
+  std::string text = failures.front();
+  for (std::size_t i = 1; i < failures.size(); ++i) text += "; then " + failures[i];
+  return text;
 }
 
 // The child's work: every step in order, reporting progress; the verdict as a Result.
@@ -49,22 +77,26 @@ Result execute_case(const Case& c, const Column& column, int report_fd) {
   const auto adapter = column.make();
   const std::string backend = Judge::backend_of(adapter->name());
   auto result = [&](Status status, std::string detail) { return Result{column.name, c.id, c.summary, status, std::move(detail)}; };
-  for (const Step& step : c.steps)
-    if (!step.probe)
-      if (auto why = adapter->not_applicable(step.op)) return result(Status::not_applicable, *why);
   for (const Step& step : c.steps) {
-    const auto why = step.probe ? adapter->unsupported_probe(*step.probe) : adapter->unsupported(step.op);
-    if (why) return result(Status::unsupported, *why);
+    const auto why = step.probe ? adapter->not_applicable_probe(*step.probe) : adapter->not_applicable(step.op);
+    if (why) return result(Status::not_applicable, *why);
   }
+  for (const Step& step : c.steps)
+    if (auto why = unsupported_step(*adapter, step)) return result(Status::unsupported, *why);
   Judge judge(*adapter);
   const Step* fatal_later = nullptr;
+  std::vector<std::string> failures;
   for (std::size_t i = 0; i < c.steps.size(); ++i) {
     const std::string progress = "S " + std::to_string(i) + "\n";
     (void)!::write(report_fd, progress.data(), progress.size());
     const Step& step = c.steps[i];
     if (step.fatal && step.fatal->later && fatal_later == nullptr) fatal_later = &step;
-    if (auto why = run_step(judge, step, backend)) return result(Status::fail, describe_step(step) + *why);
+    const auto failure = run_step(judge, step, backend);
+    if (!failure) continue;
+    failures.push_back(describe_step(step) + failure->why);
+    if (!failure->can_continue) return result(Status::fail, failures_text(failures));
   }
+  if (!failures.empty()) return result(Status::fail, failures_text(failures));
   if (fatal_later != nullptr)
     return result(Status::fail, describe_step(*fatal_later) + "expected a fatal error from here on; the case ended without one");
   return result(Status::pass, "");
@@ -112,15 +144,17 @@ Result judge_child(const Case& c, const Column& column, const ChildReport& repor
   if (report.timed_out)
     return result(Status::fail, where + "no progress for " + std::to_string(step_timeout_ms / 1000) +
                                     " s (a busy loop or a wait that never ends); killed");
-  const bool aborted = WIFSIGNALED(report.wait_status) && WTERMSIG(report.wait_status) == SIGABRT;
+  // A death by a signal (abort(), a failed assert(), SIGSEGV) is the fatal path too: its message
+  // is what the fatal handler reported, or else what the process wrote on stderr.
+  const bool signalled = WIFSIGNALED(report.wait_status);
   const FatalExpectation* expected = fatal_expected_at(c, step);
-  const std::string message = fatal_message.value_or("");
-  if (!aborted)
+  std::string message = fatal_message.value_or(trimmed(report.errors));
+  if (signalled && message.empty()) message = std::string("killed by signal ") + ::strsignal(WTERMSIG(report.wait_status));
+  if (!signalled)
     return result(Status::fail, where + "the process died (status " + std::to_string(report.wait_status) +
                                     ") without a result" + (message.empty() ? "" : "; fatal: " + message) +
                                     (report.errors.empty() ? "" : "; stderr: " + report.errors));
-  if (expected == nullptr)
-    return result(Status::fail, where + "unexpected fatal error: " + (message.empty() ? report.errors : message));
+  if (expected == nullptr) return result(Status::fail, where + "unexpected fatal error: " + message);
   const std::string& seen = expected->on_stderr ? report.errors : message;
   if (!fatal_message_matches(*expected, seen))
     return result(Status::fail, where + "the fatal message" + (expected->on_stderr ? " on stderr" : "") + " was '" + seen +

@@ -52,6 +52,24 @@ Verdict Judge::probe(const Probe& probe, std::string& result) {
   return compare_state();
 }
 
+// A timer callback the model refuses because, by the model's clock, it is not due yet or step 1
+// has ended, while the adapter's clock at the callback has reached its expiry: the loop polled
+// first and ran the timers that expired during the wait (libev's order). That is one structural
+// shift of the iteration, named as such, not a timer firing early.
+Verdict Judge::explain(const Event& event, const std::string& refusal) const {
+  if (event.object.kind != Kind::timer) return refusal;
+  const bool not_due = refusal.rfind("[TIMER-002]", 0) == 0 && refusal.find("ran before its expiry") != std::string::npos;
+  const bool after_step_one = refusal.rfind("[LOOP-001] timer callback", 0) == 0;
+  const auto& timer = model_.timer(event.object.index);
+  const tain seen = adapter_.clock();
+  if (!(not_due || after_step_one) || seen < timer.expires) return refusal;
+  return "[LOOP-001] " + std::string(poll_first_cause) + ": " + model::loop::format_ref(event.object) + " (expires " +
+         model::loop::format_time(timer.expires) + ") ran after the wait had moved the loop's clock to " +
+         model::loop::format_time(seen) + ", while step 1 saw " + model::loop::format_time(model_.cached_now()) +
+         "; spec/loop.md runs the timers expired at step 1 before the poll (step 4) and one that expires "
+         "during the wait in the next iteration (the model: " + refusal + ")";
+}
+
 Verdict Judge::run(bool nowait) {
   last_run_ = RunRecord{};
   failure_.reset();
@@ -60,6 +78,7 @@ Verdict Judge::run(bool nowait) {
     if (failure_) return false;
     last_run_.events.push_back(event);
     failure_ = model_.on_callback(event);
+    if (failure_) failure_ = explain(event, *failure_);
     return !failure_.has_value();
   };
   const auto on_nested_end = [this](Outcome outcome, const tain& clock) {  // MODEL-007

@@ -90,6 +90,9 @@ class LoopAdapter : public Adapter<Op> {
     return "this adapter performs no probes (" + probe.name + ")";
   }
   virtual std::string probe(const Probe&) { return {}; }
+  // Why a probe is about something the adapter does not offer (a process adapter that declares no
+  // such probe, spec/adapter.md ADAPTER-004); the case is then N/A.
+  [[nodiscard]] virtual std::optional<std::string> not_applicable_probe(const Probe&) const { return std::nullopt; }
   // A problem the adapter saw itself (a real-time adapter's timer firing early), once.
   virtual std::optional<std::string> take_problem() { return std::nullopt; }
 };
@@ -127,6 +130,7 @@ class Judge {
  private:
   Verdict run(bool nowait);
   Verdict compare_state() const;
+  Verdict explain(const Event& event, const std::string& refusal) const;
 
   LoopAdapter& adapter_;
   model::loop::LoopModel model_;
@@ -135,5 +139,8 @@ class Judge {
 };
 
 std::string describe_outcome(Outcome outcome);
+
+// The cause the judge names when a loop polls before running its expired timers.
+inline constexpr const char* poll_first_cause = "polls before running expired timers";
 
 }  // namespace refloop::conformance::loop_suite

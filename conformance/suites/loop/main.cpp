@@ -5,7 +5,9 @@
 // a markdown matrix and a results file. The exit status is non-zero on any unexpected result: a
 // failure not listed in conformance/expectations/<implementation>.txt, or a listed one that passes.
 // `--list-backends` prints the backends refloop compiled, one a line (refloop::compiled_backends),
-// so ci/conformance never names them.
+// so ci/conformance never names them. `--adapter 'COMMAND ARGS' --name NAME` runs the cases on an
+// adapter in another process, `--serve` serves this runner's one column over the same protocol
+// (spec/adapter.md).
 #include <cstdio>
 #include <string_view>
 
@@ -13,11 +15,35 @@
 #include "columns.hpp"
 #include "driver.hpp"
 #include "isolated_case.hpp"
+#include "process_adapter.hpp"
+#include "serve.hpp"
 #include "refloop/loop/loop.hpp"
 
+namespace {
+
+using namespace refloop::conformance;
+using namespace refloop::conformance::loop_suite;
+
+// The columns of this runner, or the one process adapter of --adapter (its implementation is the
+// name up to a '/': "libev", "refloop-iv/poll" -> "refloop-iv").
+std::vector<Column> offered_columns(const RunnerOptions& options, std::string& error) {
+  if (options.adapter.empty()) return available_columns(options.impl, options.backend, error);
+  const std::string command = options.adapter, name = options.name;
+  return {Column{name.substr(0, name.find('/')), name, [command, name] { return make_process_adapter(command, name); }}};
+}
+
+// --serve: the one column --impl/--backend names, over the process protocol.
+int serve_column(const RunnerOptions& options) {
+  std::string error;
+  const std::vector<Column> columns = available_columns(options.impl, options.backend, error);
+  if (columns.size() != 1) return runner_usage(options, columns.empty() ? error : "--serve needs one column");
+  const auto adapter = columns.front().make();
+  return serve(*adapter, protocol::Identity{columns.front().name, REFLOOP_CONFORMANCE_VERSION, "(linked into this runner)"});
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  using namespace refloop::conformance;
-  using namespace refloop::conformance::loop_suite;
   if (argc == 2 && std::string_view(argv[1]) == "--list-backends") {
     for (std::string_view name : refloop::compiled_backends())
       std::printf("%.*s\n", static_cast<int>(name.size()), name.data());
@@ -28,8 +54,15 @@ int main(int argc, char** argv) {
   options.cases = REFLOOP_CONFORMANCE_CASES;
   options.expectations = REFLOOP_CONFORMANCE_DIR "/expectations";
   if (!parse_runner_options(argc, argv, options)) return runner_usage(options, "bad arguments");
+  if (options.serve) return serve_column(options);
+  if (!options.adapter.empty()) {
+    if (options.name.empty()) return runner_usage(options, "--adapter needs --name NAME");
+    auto identity = read_identity(options.adapter);
+    if (!identity) return runner_usage(options, "the adapter's handshake failed: " + identity.error());
+    options.implementations.push_back({options.name, identity->name, identity->version, identity->library});
+  }
   return run_suite<Case, Column>(
       options, [](const std::string& path) { return load_case(path); },
-      [](const RunnerOptions& o, std::string& error) { return available_columns(o.impl, o.backend, error); },
+      [](const RunnerOptions& o, std::string& error) { return offered_columns(o, error); },
       [](const Case& c, const Column& column) { return run_case_isolated(c, column); });
 }

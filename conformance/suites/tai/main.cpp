@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   options.cases = REFLOOP_CONFORMANCE_DIR "/cases/tai";
   options.expectations = REFLOOP_CONFORMANCE_DIR "/expectations";
   if (!parse_runner_options(argc, argv, options)) return runner_usage(options, "bad arguments");
+  if (!options.adapter.empty() || options.serve) return runner_usage(options, "--adapter and --serve are the loop suite's");
   using tai_suite::Case;
   using tai_suite::Column;
   return run_suite<Case, Column>(
