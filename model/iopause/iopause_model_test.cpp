@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: ISC
 // Tests of the iopause model itself: its rules reproduce the measured Linux facts it is built
-// on (skalibs-behaviour.md §1.3, select's column, which is the normalised answer), and its timing
+// on (spec/iopause.md's table of what each call reports for each fd kind; select's column is the
+// normalised answer), and its timing
 // arithmetic follows spec/iopause.md. The property tests then hold the implementation to it.
 #include <gtest/gtest.h>
 

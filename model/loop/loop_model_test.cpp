@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: ISC
 // Unit tests of the loop model as an acceptor (spec/model.md MODEL-005..008): hand-written
-// traces, among them the orders recorded in ivykis-behaviour.md, each accepted or rejected for
+// traces, among them the orders measured on Debian's libivykis 0.42.4 (spec/loop.md), each accepted or rejected for
 // the right reason: a callback out of order, one that should have been suppressed, one missing.
 #include <gtest/gtest.h>
 
@@ -52,7 +52,7 @@ void expect_rejected(const Verdict& v, const char* id) {
   EXPECT_NE(v->find(id), std::string::npos) << *v;
 }
 
-// ivykis-behaviour.md 2.5: tasks 0..4, 3 unregistered, a timer due; task 1 registers task 5
+// The task epoch, as libivykis 0.42.4 runs it (TASK- requirements in spec/loop.md): tasks 0..4, 3 unregistered, a timer due; task 1 registers task 5
 // (stamped earlier), stamps and registers 6, registers itself: t0 0 1 2 4 5, then 6 1.
 const char* const epoch_example =
     "script s1: reg k5, stamp k6, reg k6, reg k1\n"
@@ -126,7 +126,7 @@ TEST(LoopModel, TIMER_003_cancelled_in_the_batch) {
 const char* const two_readable_pipes =
     "pipe\npipe\nwrite c0b 1\nwrite c1b 1\nset c0a.in s0\nset c1a.in s0\nreg c0a\nreg c1a\n";
 
-// [req:FD-008] "unregistering another pending fd cancels its callback" (ivykis-behaviour.md 2.3)
+// [req:FD-008] "unregistering another pending fd cancels its callback" (as libivykis 0.42.4 does)
 TEST(LoopModel, FD_008_unregistering_another_pending_fd_cancels_it) {
   for (auto first : {"c0a.in/s1", "c1a.in/s2"}) {
     Trace t;
