@@ -66,7 +66,7 @@ def run_rounds(runner, setups, mode, timer_setups):
         runner.log(f"round {round_index + 1} of {mode.rounds}")
         for kind, n in io_cells(mode):
             for setup in rotated(setups, round_index):
-                if uses_select(setup) and not select_allows(kind, n):
+                if "io" not in setup.benchmarks or uses_select(setup) and not select_allows(kind, n):
                     continue
                 out = runner.run(setup, ["--bench", "io", "--chan", kind, "--n", str(n), "--reps", str(mode.reps)])
                 if out:

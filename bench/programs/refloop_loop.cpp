@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: ISC
 // refloop's C++ loop (refloop::Loop) on the backend named by --config, in the harness's terms.
 // Re-arm is what a refloop program does to re-add an fd: unregister_fd, then register_fd.
+// --config epoll~no-pwait2 is the epoll backend on a kernel table that refuses epoll_pwait2
+// (kernel::FaultCalls::deny, ENOSYS): its millisecond fallback (spec/loop.md, BACKEND-012), named
+// so that no one takes it for what this kernel does natively.
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <memory>
 #include <string_view>
 #include <vector>
 
 #include "bench.h"
+#include "refloop/kernel/fault.hpp"
 #include "refloop/loop/loop.hpp"
 
 namespace {
@@ -21,12 +26,23 @@ int64_t last_lateness_ns;
 std::size_t index_of(void* cookie) { return reinterpret_cast<std::uintptr_t>(cookie); }
 void* cookie_of(std::size_t index) { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(index)); }
 
+constexpr std::string_view without_pwait2 = "~no-pwait2";
+refloop::kernel::FaultCalls refusing_pwait2{refloop::kernel::native_syscalls()};
+refloop::kernel::SysCalls refusing_pwait2_table;
+
 int open_loop(const char* config) {
   std::string_view backend = config;
+  const refloop::kernel::SysCalls* sys = nullptr;
+  if (backend.ends_with(without_pwait2)) {
+    backend.remove_suffix(without_pwait2.size());
+    refusing_pwait2.deny("epoll_pwait2", ENOSYS);
+    refusing_pwait2_table = refusing_pwait2.table();
+    sys = &refusing_pwait2_table;
+  }
   auto compiled = refloop::compiled_backends();
   if (!backend.empty() && std::find(compiled.begin(), compiled.end(), backend) == compiled.end())
     return -1;
-  loop = std::make_unique<refloop::Loop>(refloop::LoopOptions{.backend = backend});
+  loop = std::make_unique<refloop::Loop>(refloop::LoopOptions{.backend = backend, .sys = sys});
   return 0;
 }
 

@@ -144,7 +144,8 @@ void EpollBackend::forget(Fd& fd) {
 void EpollBackend::poll(const tain& deadline, const tain& stamp, Clock& clock, ReadySink& sink) {
   flush_queue();
   const kernel::WaitPlan plan = kernel::plan_wait(wait_deadline(deadline), stamp, clock);
-  events_.resize((in_kernel_ > 0 ? in_kernel_ : 1) + static_cast<std::size_t>(wait_step_->extra_events()));
+  const auto extra = static_cast<std::size_t>(wait_step_->extra_events());
+  events_.resize((in_kernel_ > 0 ? in_kernel_ : 1) + extra);
   const int count =
       wait_step_->wait(epfd_, events_.data(), static_cast<int>(events_.size()), plan, stamp);
   if (count < 0) return;  // interrupted: the round ends with nothing reported (FAULT-002)
@@ -167,7 +168,9 @@ class PreciseWait final : public EpollWaitStep {
            const tain& /*stamp*/) override;
 
  private:
-  static bool kernel_lacks_it(int error) { return error == ENOSYS || error == EPERM || error == EINVAL; }
+  static bool kernel_lacks_it(int error) {
+    return error == ENOSYS || error == EPERM || error == EINVAL;
+  }
 
   kernel::SysCalls sys_;
   bool precise_ = true;  // epoll_pwait2 has not said it is missing

@@ -125,7 +125,7 @@ class StaleErrnoCalls final : public kernel::EpollCalls {
 };
 
 TEST_P(WaitSteps, BACKEND_012_errno_is_read_only_after_a_failed_call) {
-  // [req:BACKEND-012] ivykis 0.43.1 fell back after a successful epoll_pwait2 that left errno set,
+  // [req:BACKEND-012] ivykis before 0.43.2 fell back after a successful epoll_pwait2 that left errno,
   // and its second wait then slept through the events the first had taken.
   REQUIRE_TRAIT(!traits().fallback_wait_call.empty(), "fallback wait call");
   StaleErrnoCalls stale(sys);

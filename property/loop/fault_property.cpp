@@ -2,17 +2,21 @@
 // Faults under random operation sequences, on every compiled backend (spec/fault.md): each case
 // runs a random sequence (the loop property's generators) on a loop whose kernel table is a
 // kernel::FaultCalls with one planned failure "the Nth call of C fails with errno E", C being a
-// call the backend makes (its traits' wait_call and interest_call) and E one of the errno values
-// spec/fault.md lists for C. The plan is armed (and N counted) from a random step, half the time
-// one of the register_fd_try probes, so that failures reach deep into sequences and the two calls
-// of a trial registration are hit often. Until the fault fires the loop must agree with model/loop after
-// every step, as in loop_property. When it fires, the loop must take the documented path:
+// call the backend makes (its traits' wait_call, interest_call, timer_call, and
+// fallback_wait_call with the wait call denied, as on a kernel without it) and E one of the errno
+// values spec/fault.md lists for C. The plan is armed (and N counted) from a random step, half the
+// time one of the register_fd_try probes, so that failures reach deep into sequences and the two
+// calls of a trial registration are hit often. Until the fault fires the loop must agree with
+// model/loop after every step, as in loop_property. When it fires, the loop must take the
+// documented path:
 //   - inside register_fd_try: that errno returned, the fd neither registered nor counted
 //     (FAULT-003), and the model agrees afterwards; or, when the failing call was the removal
 //     after epoll's trial registration, a success, the model agreeing afterwards and nothing
 //     fatal later (FAULT-006: the removal is retried before the next wait);
 //   - EINTR in a wait: the round ends with nothing reported (FAULT-002): a `run` goes on and the
 //     model agrees; a single round (run_nowait) may report less, and the case ends there;
+//   - an errno that says the wait call is missing (BACKEND-012): the loop falls back, agrees with
+//     the model to the end of the sequence, and never makes the wait call again;
 //   - any other: the fatal path naming the call and the errno (FAULT-004, FATAL-004).
 // Each case runs in a child process (the fatal path aborts it); the parent reads what happened
 // from a pipe. A crash, a hang, a sanitizer report, a disagreement or a wrong path fails the case. The
@@ -30,6 +34,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "fatal_capture.hpp"
@@ -49,6 +54,8 @@ namespace {
 const std::map<std::string, std::vector<int>, std::less<>>& documented_errors() {
   static const std::map<std::string, std::vector<int>, std::less<>> table = {
       {"epoll_wait", {EBADF, EFAULT, EINVAL, EINTR}},
+      {"epoll_pwait2", {EBADF, EFAULT, EINTR, EINVAL, ENOSYS, EPERM}},
+      {"timerfd_settime", {EBADF, EFAULT, EINVAL}},
       {"epoll_ctl", {EBADF, EEXIST, EINVAL, ELOOP, ENOENT, ENOMEM, ENOSPC, EPERM}},
       {"poll", {EFAULT, EINTR, EINVAL, ENOMEM}},
       {"ppoll", {EFAULT, EINTR, EINVAL, ENOMEM}},
@@ -64,22 +71,31 @@ const std::map<std::string, std::vector<int>, std::less<>>& documented_errors() 
   return table;
 }
 
+// The errno values after which a backend waits with its fallback call (spec/fault.md, BACKEND-012).
+bool means_missing(std::string_view call, int error) {
+  return call == "epoll_pwait2" && (error == ENOSYS || error == EPERM || error == EINVAL);
+}
+
 struct Pair {
   std::string call;
   int error = 0;
+  std::string denied;  // a call that fails every time in this case (ENOSYS), or empty
 };
 
-// Every (call, errno) pair a backend can be given: its wait call and its interest call.
+// Every (call, errno) pair a backend can be given: its wait, interest and timer calls, and its
+// fallback wait call on a kernel without the wait call.
 std::vector<Pair> listed_pairs(const refloop::BackendTraits& traits) {
   std::vector<Pair> pairs;
-  std::vector<std::string_view> calls{traits.wait_call};
-  if (traits.interest_call != traits.wait_call) calls.push_back(traits.interest_call);  // kqueue: one call
-  for (std::string_view call : calls) {
-    if (call.empty()) continue;
+  const auto add = [&](std::string_view call, std::string_view denied) {
+    if (call.empty()) return;
     const auto row = documented_errors().find(call);
     if (row == documented_errors().end()) ADD_FAILURE() << "spec/fault.md lists no errno for " << call;
-    else for (int error : row->second) pairs.push_back({std::string(call), error});
-  }
+    else for (int error : row->second) pairs.push_back({std::string(call), error, std::string(denied)});
+  };
+  add(traits.wait_call, {});
+  if (traits.interest_call != traits.wait_call) add(traits.interest_call, {});  // kqueue: one call
+  add(traits.timer_call, {});
+  if (!traits.fallback_wait_call.empty()) add(traits.fallback_wait_call, traits.wait_call);
   return pairs;
 }
 
@@ -151,13 +167,18 @@ bool is_round(const Op& op) { return op.code == Code::run || op.code == Code::ru
 // from the fatal handler (conformance/framework/fatal_capture.hpp).
 class CaseRun {
  public:
-  CaseRun(const std::string& backend, const kernel::Fault& fault, int report)
+  CaseRun(const std::string& backend, const Pair& pair, const kernel::Fault& fault, int report)
       : faults_(backend_traits(backend)->emulated ? emulators_.table() : kernel::native_syscalls()),
-        fault_(fault), report_(report), harness_(backend, &sys_) {}
+        fault_(fault), report_(report), harness_(backend, &sys_) {
+    if (!pair.denied.empty()) faults_.deny(pair.denied, ENOSYS);
+  }
   // Runs every step; returns when done or when the case has nothing more to check.
   void run(const std::vector<Step>& steps) {
     for (const Step& step : steps)
       if (!apply(step)) return;
+    // [req:BACKEND-012] decided once: the missing call is not tried again by this loop.
+    if (fell_back_ && faults_.count(fault_.call) != fault_.nth)
+      fail("the loop made " + fault_.call + " again after falling back");
   }
 
  private:
@@ -185,6 +206,7 @@ class CaseRun {
   bool armed_at_probe_ = false;
   int report_;
   Harness harness_;
+  bool fell_back_ = false;
 };
 
 bool CaseRun::apply(const Step& step) {
@@ -212,6 +234,13 @@ bool CaseRun::apply(const Step& step) {
   if (step.register_try) {
     if (verdict) fail(*verdict);
     return check_refusal(step, result, count_before, calls_before);
+  }
+  if (means_missing(fault_.call, fault_.error)) {
+    // [req:BACKEND-012] the same round is served by the fallback: the model agrees throughout.
+    if (!fell_back_) say("fired fallback");
+    fell_back_ = true;
+    if (verdict) fail(*verdict);
+    return true;
   }
   if (fault_.error != EINTR) fail("the fault fired and the loop went on without the fatal path");
   say("fired interrupted");
@@ -261,7 +290,8 @@ struct ChildReport {
   int status = 0;
 };
 
-ChildReport run_in_child(const std::string& backend, const kernel::Fault& fault, const std::vector<Step>& steps) {
+ChildReport run_in_child(const std::string& backend, const Pair& pair, const kernel::Fault& fault,
+                         const std::vector<Step>& steps) {
   int fds[2];
   if (::pipe(fds) != 0) return {"fail pipe() failed", 0};
   const pid_t child = ::fork();
@@ -269,7 +299,7 @@ ChildReport run_in_child(const std::string& backend, const kernel::Fault& fault,
     ::close(fds[0]);
     ::alarm(hang_seconds);  // a hang (a loop spinning on a stale watch, say) ends as SIGALRM
     conformance::set_fatal_report_fd(fds[1]);
-    CaseRun(backend, fault, fds[1]).run(steps);
+    CaseRun(backend, pair, fault, fds[1]).run(steps);
     conformance::flush_coverage();
     ::_exit(0);
   }
@@ -320,7 +350,7 @@ bool fault_fired(const kernel::Fault& fault, const ChildReport& child) {
 // For RapidCheck's classification: which documented path each case took.
 std::string path_taken(const ChildReport& child) {
   if (child.lines.find("F ") != std::string::npos) return "fatal";
-  for (const char* path : {"refused", "retried", "interrupted"})
+  for (const char* path : {"refused", "retried", "interrupted", "fallback"})
     if (child.lines.find(std::string("fired ") + path) != std::string::npos) return path;
   return "not fired";
 }
@@ -333,17 +363,18 @@ TEST_P(FaultProperty, FAULT_004_every_documented_failure_takes_its_documented_pa
   const refloop::BackendTraits* traits = backend_traits(backend);
   ASSERT_NE(traits, nullptr);
   const std::vector<Pair> pairs = listed_pairs(*traits);
-  std::set<std::pair<std::string, int>> exercised;
+  std::set<std::tuple<std::string, int, std::string>> exercised;
   // One property per pair, so that shrinking keeps the fault; rerun (a few times at most) while
   // a pair has not fired yet.
   for (const Pair& pair : pairs) {
-    for (int attempt = 0; attempt < 8 && exercised.count({pair.call, pair.error}) == 0; ++attempt) {
-      const bool ok = rc::check(backend + ": " + pair.call + " fails with " + conformance::loop_suite::errno_name(pair.error), [&] {
+    const std::string where = pair.denied.empty() ? "" : " (" + pair.denied + " missing)";
+    for (int attempt = 0; attempt < 8 && exercised.count({pair.call, pair.error, pair.denied}) == 0; ++attempt) {
+      const bool ok = rc::check(backend + ": " + pair.call + " fails with " + conformance::loop_suite::errno_name(pair.error) + where, [&] {
         const kernel::Fault fault{pair.call, static_cast<unsigned>(*rc::gen::inRange(1, 4)), pair.error};
         const std::vector<Step> steps = generate_steps();
-        const ChildReport child = run_in_child(backend, fault, steps);
+        const ChildReport child = run_in_child(backend, pair, fault, steps);
         const bool fired = fault_fired(fault, child);
-        if (fired) exercised.insert({pair.call, pair.error});
+        if (fired) exercised.insert({pair.call, pair.error, pair.denied});
         RC_TAG(path_taken(child));
       });
       ASSERT_TRUE(ok);

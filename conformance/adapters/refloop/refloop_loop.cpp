@@ -59,8 +59,8 @@ class RefloopLoopAdapter final : public LoopAdapter {
  public:
   RefloopLoopAdapter(std::string_view backend, const kernel::SysCalls* sys)
       : loop_(LoopOptions{.clock = &clock_, .backend = backend, .sys = sys}) {
-    if (const BackendTraits* traits = backend_traits(backend); traits && !traits->timer_call.empty())
-      clock_.set_kernel_nap(tain::normalised(0, 1));
+    const refloop::BackendTraits* traits = backend_traits(backend);
+    if (traits != nullptr && !traits->timer_call.empty()) clock_.set_kernel_nap(tain::normalised(0, 1));
     set_fatal_handler(&report_fatal);
     for (int i = 0; i < max_ends; ++i) bind(fd_slots_[i], Kind::fd, i, fds_[i].cookie);
     for (int i = 0; i < max_timers; ++i) {

@@ -81,8 +81,9 @@ struct LoopOptions {
   // The clock the loop reads; nullptr means a Stopwatch owned by the loop. The clock must
   // outlive the loop.
   Clock* clock = nullptr;
-  // Backend by name ("epoll", "ppoll", "poll", "select"). Empty: the default choice (BACKEND-
-  // in spec/loop.md: REFLOOP_BACKEND, then IV_EXCLUDE_POLL_METHOD, then the preference order).
+  // Backend by name ("epoll", "epoll-timerfd", "ppoll", "poll", "select"). Empty: the default
+  // choice (BACKEND- in spec/loop.md: REFLOOP_BACKEND, then IV_EXCLUDE_POLL_METHOD, then the
+  // preference order).
   // A named backend ignores the environment. An unavailable backend is fatal.
   std::string_view backend = {};
   // The system-call tables the backend uses (refloop/kernel/syscalls.hpp); nullptr means the
