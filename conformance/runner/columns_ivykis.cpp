@@ -23,6 +23,9 @@ std::vector<Column> available_columns(const std::string& impl, const std::string
   for (const char* method : {"epoll-timerfd", "epoll", "kqueue", "dev_poll", "port", "ppoll", "poll", "select"})
     if (backend != method) excluded += std::string(excluded.empty() ? "" : " ") + method;
   ::setenv("IV_EXCLUDE_POLL_METHOD", excluded.c_str(), 1);
+  // A method on an emulated interface ("~emu", spec/os.md OS-003) is never a default choice
+  // (OS-200), so refloop's <iv.h> is asked for it by name; other implementations ignore this.
+  if (backend.ends_with("~emu")) ::setenv("REFLOOP_BACKEND", backend.c_str(), 1);
   return {Column{implementation, implementation + "/" + backend,
                  [implementation, backend] { return make_ivykis_subject(implementation, backend); }}};
 }
