@@ -168,8 +168,8 @@ TEST_P(IvMain, IVAPI_004_method_is_process_wide) {
 
 // [req:IVAPI-004] IV_EXCLUDE_POLL_METHOD skips methods at the first iv_init.
 TEST(IvMethod, IVAPI_004_exclude_poll_method) {
-  // [req:OS-006] The default choice never takes an emulated backend, so only the native ones
-  // take their turn.
+  // [req:OS-006] [req:OS-200] The default choice never takes an emulated backend, so only the
+  // native ones take their turn.
   std::vector<std::string> names;
   for (const std::string& name : backends())
     if (!refloop::backend_traits(name)->emulated) names.push_back(name);
