@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "child_stderr.hpp"
+#include "refloop/loop/backend_traits.hpp"
 #include "refloop/loop/loop.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
