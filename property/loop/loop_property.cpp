@@ -17,6 +17,7 @@
 
 #include "loop_generators.hpp"
 #include "loop_harness.hpp"
+#include "refloop/loop/backend_traits.hpp"
 #include "refloop/loop/loop.hpp"
 
 namespace refloop::loopcheck {
