@@ -38,6 +38,7 @@ class Connection {
     pid_ = ::fork();
     if (pid_ == 0) {
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      ::setpgid(0, 0);  // its own group: a hung adapter is killed with the commands it started
       ::dup2(to_child[0], 0);
       ::dup2(from_child[1], 1);
       ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
@@ -51,6 +52,7 @@ class Connection {
     if (pid_ < 0) throw std::runtime_error("cannot start the adapter");
   }
   ~Connection() {
+    if (hung_ && pid_ > 0) ::kill(-pid_, SIGKILL);
     ::close(to_);
     ::close(from_);
     if (pid_ > 0) ::waitpid(pid_, nullptr, 0);
@@ -59,6 +61,18 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   void send(const std::string& line) const { write_line(to_, line); }
+
+  // A handshake line (ADAPTER-002) within `handshake_timeout_ns` of the adapter's start: an
+  // adapter that never greets, or stops half-way, must not hang the runner.
+  std::string receive_handshake_line(const std::string& command) const {
+    const auto line = reader_->next_before(started_ns_ + handshake_timeout_ns);
+    if (line) return *line;
+    if (!reader_->timed_out()) adapter_ended();
+    hung_ = true;
+    throw std::runtime_error("the adapter sent no complete handshake within " +
+                             std::to_string(handshake_timeout_ns / 1'000'000'000) + " s of its start" +
+                             " (a 'refloop-adapter 1' ... 'ready' block, spec/adapter.md ADAPTER-002): '" + command + "'");
+  }
 
   // [req:ADAPTER-009] The next line that is not a `fatal` line; those go to the fatal capture as they come (a
   // handler that returns is then seen by the judge, FATAL-001). At end of file the adapter has
@@ -90,7 +104,10 @@ class Connection {
                              ") in the middle of the case");
   }
 
+  static constexpr std::int64_t handshake_timeout_ns = 10'000'000'000;
   bool relay_death_;
+  std::int64_t started_ns_ = monotonic_now_ns();
+  mutable bool hung_ = false;
   mutable pid_t pid_ = -1;
   int to_ = -1, from_ = -1;
   std::unique_ptr<LineReader> reader_;
@@ -98,12 +115,12 @@ class Connection {
 };
 
 // [req:ADAPTER-002] The handshake; throws with what the adapter said instead.
-Identity handshake(const Connection& connection, Capabilities& capabilities) {
-  const std::string first = connection.receive();
+Identity handshake(const Connection& connection, const std::string& command, Capabilities& capabilities) {
+  const std::string first = connection.receive_handshake_line(command);
   if (first != greeting) throw std::runtime_error("the adapter did not greet with '" + std::string(greeting) + "': '" + first + "'");
   Identity identity;
   for (;;) {
-    const std::string line = connection.receive();
+    const std::string line = connection.receive_handshake_line(command);
     const std::string word = first_word(line);
     if (word == "ready") break;
     if (word == "name") identity.name = rest_of(line, 1);
@@ -118,7 +135,7 @@ class ProcessAdapter final : public LoopAdapter {
  public:
   ProcessAdapter(const std::string& command, std::string column)
       : connection_(command, true), column_(std::move(column)) {
-    identity_ = handshake(connection_, capabilities_);
+    identity_ = handshake(connection_, command, capabilities_);
   }
 
   [[nodiscard]] std::string name() const override { return column_; }
@@ -228,7 +245,7 @@ Expected<Identity, std::string> read_identity(const std::string& command) {
   try {
     const Connection connection(command, false);
     Capabilities capabilities;
-    return handshake(connection, capabilities);
+    return handshake(connection, command, capabilities);
   } catch (const std::exception& e) {
     return Unexpected{std::string(e.what())};
   }

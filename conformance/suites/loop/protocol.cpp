@@ -2,6 +2,8 @@
 // See protocol.hpp and spec/adapter.md.
 #include "protocol.hpp"
 
+#include <poll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -154,12 +156,37 @@ void write_line(int fd, const std::string& line) {
   }
 }
 
-std::optional<std::string> LineReader::next() {
+std::int64_t monotonic_now_ns() {
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  return std::int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
+}
+
+namespace {
+// True when `fd` becomes readable (data, end of file or an error) before `deadline_ns`.
+bool readable_before(int fd, std::int64_t deadline_ns) {
+  for (;;) {
+    const std::int64_t left_ns = deadline_ns - monotonic_now_ns();
+    if (left_ns <= 0) return false;
+    pollfd watched{fd, POLLIN, 0};
+    const int ready = ::poll(&watched, 1, static_cast<int>(left_ns / 1'000'000) + 1);
+    if (ready > 0) return true;
+    if (ready < 0 && errno != EINTR) return true;  // let read() report the error
+  }
+}
+}  // namespace
+
+std::optional<std::string> LineReader::next_before(std::int64_t deadline_ns) {
+  timed_out_ = false;
   for (;;) {
     if (const auto end = buffer_.find('\n'); end != std::string::npos) {
       std::string line = buffer_.substr(0, end);
       buffer_.erase(0, end + 1);
       return line;
+    }
+    if (deadline_ns >= 0 && !readable_before(fd_, deadline_ns)) {
+      timed_out_ = true;
+      return std::nullopt;
     }
     char chunk[4096];
     const ssize_t got = ::read(fd_, chunk, sizeof chunk);

@@ -55,14 +55,21 @@ std::string first_word(const std::string& line);
 
 // Whole lines on a file descriptor: one write(2) per line; reads until '\n' (nullopt at end of file).
 void write_line(int fd, const std::string& line);
+// CLOCK_MONOTONIC in nanoseconds, for the deadlines above.
+std::int64_t monotonic_now_ns();
 class LineReader {
  public:
   explicit LineReader(int fd) : fd_(fd) {}
-  std::optional<std::string> next();
+  std::optional<std::string> next() { return next_before(-1); }
+  // As next(), giving up when the whole line has not come by `deadline_ns` (monotonic_now_ns(),
+  // -1: never); then timed_out() is true.
+  std::optional<std::string> next_before(std::int64_t deadline_ns);
+  [[nodiscard]] bool timed_out() const { return timed_out_; }
 
  private:
   int fd_;
   std::string buffer_;
+  bool timed_out_ = false;
 };
 
 }  // namespace refloop::conformance::loop_suite::protocol
