@@ -132,7 +132,11 @@ TEST_P(Faults, FAULT_006_a_failed_removal_after_the_trial_registration_leaves_no
   faulty.register_timer(timer.timer);
   faults.plan({registration_call(), 2, ENOMEM});  // the trial's second call: its removal
   EXPECT_EQ(faulty.register_fd_try(quiet.fd), 0);
-  // A backend with an interest call adds then removes; the pollfd backends' check is one call.
+  // epoll adds then removes with its interest call; the pollfd backends' check is one call. A
+  // backend whose trial is one interest call (a /dev/poll write holding the entry and its
+  // POLLREMOVE) or whose removal is another call (port_dissociate) is not reached by this plan.
+  if (!traits().interest_call.empty() && faults.count(registration_call()) == 1)
+    GTEST_SKIP() << GetParam() << ": the trial made one " << registration_call() << " call";
   EXPECT_EQ(faults.fired(), !traits().interest_call.empty());
   EXPECT_EQ(faults.count(registration_call()), faults.fired() ? 2u : 1u);
   faults.plan({});  // nothing else fails
