@@ -32,10 +32,11 @@
 namespace {
 
 // The calls that can be planned; one counter each.
-enum Call { epoll_create_call, epoll_create1_call, epoll_ctl_call, epoll_wait_call, epoll_pwait_call, poll_call, ppoll_call,
-            select_call, pselect_call, timerfd_settime_call, call_count };
-constexpr const char* call_names[call_count] = {"epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "poll",
-                                                "ppoll", "select", "pselect", "timerfd_settime"};
+enum Call { epoll_create_call, epoll_create1_call, epoll_ctl_call, epoll_wait_call, epoll_pwait_call, epoll_pwait2_call,
+            poll_call, ppoll_call, select_call, pselect_call, timerfd_settime_call, call_count };
+constexpr const char* call_names[call_count] = {"epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
+                                                "epoll_pwait2", "poll", "ppoll", "select", "pselect",
+                                                "timerfd_settime"};
 
 struct ErrnoName {
   const char* name;
@@ -158,6 +159,14 @@ int epoll_wait(int epfd, epoll_event* events, int max_events, int timeout) {
 int epoll_pwait(int epfd, epoll_event* events, int max_events, int timeout, const sigset_t* mask) {
   static const auto real = next<int (*)(int, epoll_event*, int, int, const sigset_t*)>("epoll_pwait");
   return fails_now(epoll_pwait_call) ? -1 : real(epfd, events, max_events, timeout, mask);
+}
+
+// glibc 2.35 and later (Linux 5.11): refloop's epoll backend waits with it (BACKEND-012).
+int epoll_pwait2(int epfd, epoll_event* events, int max_events, const timespec* timeout,
+                 const sigset_t* mask) {
+  static const auto real =
+      next<int (*)(int, epoll_event*, int, const timespec*, const sigset_t*)>("epoll_pwait2");
+  return fails_now(epoll_pwait2_call) ? -1 : real(epfd, events, max_events, timeout, mask);
 }
 
 int poll(pollfd* fds, nfds_t count, int timeout) {
