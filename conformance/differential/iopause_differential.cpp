@@ -13,6 +13,7 @@
 #include <deque>
 #include <climits>
 #include <functional>
+#include <poll.h>
 #include <set>
 #include <string>
 #include <vector>
@@ -141,12 +142,24 @@ std::string explain_entry(const Profile& p, bool select, short events, short s, 
   return "";
 }
 
+// Whether select(2) finds a fd readable: data, end of file or an error (what poll reports as
+// POLLIN, POLLHUP or POLLERR when asked POLLIN). Asked of the kernel directly, with no wait.
+bool select_sees_readable(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+}
 // Row 20 (2.14.3.0): select answers per fd, so every entry of a fd reads the ready classes of all
-// the fd's entries (as refloop answers them); an entry asking nothing reads them too.
+// the fd's entries (as refloop answers them); an entry asking nothing reads them too. An entry
+// asking only part of a class (POLLHUP alone, EXCEPT) puts the fd in select's read set (row 6),
+// so when the fd is readable every entry of it reads READ, though refloop ignores that entry.
 bool row_20_per_fd(const std::vector<iopause_fd>& fds, const std::vector<short>& r, std::size_t i, short s) {
   short fd_classes = 0;
-  for (std::size_t j = 0; j < fds.size(); ++j)
-    if (fds[j].fd == fds[i].fd) fd_classes = static_cast<short>(fd_classes | (r[j] & (IOPAUSE_READ | IOPAUSE_WRITE)));
+  for (std::size_t j = 0; j < fds.size(); ++j) {
+    if (fds[j].fd != fds[i].fd) continue;
+    fd_classes = static_cast<short>(fd_classes | (r[j] & (IOPAUSE_READ | IOPAUSE_WRITE)));
+    if (asks_nothing(fds[j].events) && fds[j].events != 0 && select_sees_readable(fds[j].fd))
+      fd_classes = static_cast<short>(fd_classes | IOPAUSE_READ);
+  }
   return fds[i].fd >= 0 && s == fd_classes;
 }
 
