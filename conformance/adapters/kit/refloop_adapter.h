@@ -122,19 +122,23 @@ struct ra_loop {
   void (*fd_register)(void* self, int end, int fd);
   void (*fd_unregister)(void* self, int end);
   /* The handler of one band: script 0..3, or -1 for none (the adapter reports `ra_callback` with
-   * the script; ra_script_of tells which one is set). */
+   * the script; ra_script_of tells which one is set). Called whether or not the end is open or
+   * registered: before registration a handler is a plain field in most loops. A timer's or task's
+   * `set` only changes ra_script_of. */
   void (*fd_set_handler)(void* self, int end, enum ra_band band, int script);
 
   /* Timers, at an absolute CLOCK_MONOTONIC time in ns (ra_monotonic_ns): the case's delay
    * scaled by the real-time base. `case_expiry` is the same on the case's clock (ns since the
-   * case's start), for adapters that need it. */
-  void (*timer_register)(void* self, int timer, int64_t real_expiry_ns, uint64_t case_expiry);
+   * case's start; negative for `reg t0 -D` early in a case), for adapters that need it. */
+  void (*timer_register)(void* self, int timer, int64_t real_expiry_ns, int64_t case_expiry);
   void (*timer_unregister)(void* self, int timer);
 
   /* Tasks (optional as a group: declare `capability tasks no` when the loop has none). */
   void (*task_register)(void* self, int task);
   void (*task_unregister)(void* self, int task);
-  void (*task_stamp)(void* self, int task); /* optional: IV_TASK_INIT; needs `capability stamp` */
+  /* Optional (declare `capability stamp no` without it): IV_TASK_INIT's stamp, called for a
+   * registered task too; the adapter decides what a stamp of one means. */
+  void (*task_stamp)(void* self, int task);
 
   /* What the loop says is registered (the judge compares it with the model, ADAPTER-007). */
   int (*registered)(void* self, struct ra_ref ref);
@@ -208,9 +212,9 @@ void ra_problem(struct ra_kit* kit, const char* text);
 int64_t ra_monotonic_ns(void);
 uint64_t ra_clock(const struct ra_kit* kit); /* the case's clock: ns since the case's start */
 /* 1 and the earliest case expiry of a timer the loop says is registered; 0 when there is none. */
-int ra_deadline(const struct ra_kit* kit, uint64_t* deadline);
+int ra_deadline(const struct ra_kit* kit, int64_t* deadline);
 /* The case expiry and the real expiry of a timer as the kit registered it. */
-uint64_t ra_timer_case_expiry(const struct ra_kit* kit, int timer);
+int64_t ra_timer_case_expiry(const struct ra_kit* kit, int timer);
 int64_t ra_timer_real_expiry(const struct ra_kit* kit, int timer);
 /* One wait of the loop: ra_wait_begin before the loop may block, ra_wait_end after. `idle` says
  * the loop could only wait for a timer (not nowait, nothing pending, no deadlock). When an idle
@@ -220,7 +224,7 @@ int64_t ra_timer_real_expiry(const struct ra_kit* kit, int timer);
 struct ra_wait {
   int64_t started_ns; /* CLOCK_MONOTONIC */
   int has_deadline;
-  uint64_t deadline; /* case ns */
+  int64_t deadline; /* case ns (a timer registered at -D lies before the case's start) */
   int fd_callbacks;  /* fd callbacks reported before ra_wait_begin */
 };
 void ra_wait_begin(struct ra_kit* kit, struct ra_wait* wait);
