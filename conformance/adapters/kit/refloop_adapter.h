@@ -102,6 +102,8 @@ char* ra_format_statement(const struct ra_statement* statement, char* buffer, si
 /* `c0a`, `t3`, `k0`, `self` -> a ref; 0 when the text is not one. */
 int ra_parse_ref(const char* text, struct ra_ref* out);
 const char* ra_band_name(enum ra_band band);
+/* `c0a`, `t3`, `k0`, `self`; always terminated. Returns `buffer`. */
+char* ra_format_ref(struct ra_ref ref, char* buffer, size_t size);
 
 struct ra_kit; /* the kit's state: the world, the scripts, the case's clock; one per process */
 
