@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: ISC
-// Fuzz target: the C adapter kit's parser of the operation text form
+// Fuzz target [req:ADAPTER-012]: the C adapter kit's parser of the operation text form
 // (conformance/adapters/kit/refloop_adapter_text.c) against the C++ one (model/loop/ops_text.cpp,
 // spec/model.md MODEL-001). Every line of the input (up to a NUL, where C strings end) must be
 // accepted by both or refused by both; an accepted line must print the same canonical text, and a

@@ -33,7 +33,7 @@ std::vector<Column> offered_columns(const RunnerOptions& options, std::string& e
   return {Column{name.substr(0, name.find('/')), name, [command, name] { return make_process_adapter(command, name); }}};
 }
 
-// The conformance tree this runner reads cases and expectations from: an installed runner
+// [req:ADAPTER-017] The conformance tree this runner reads cases and expectations from: an installed runner
 // (`cmake --install`, <prefix>/bin) reads <prefix>/share/refloop/conformance, a runner in a build
 // tree the source tree it was built from.
 std::string conformance_dir() {
@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
   if (options.serve) return serve_column(options);
   if (!options.adapter.empty()) {
     if (options.name.empty()) return runner_usage(options, "--adapter needs --name NAME");
-    // A failed handshake is the adapter's problem, not the command line's: no usage text.
+    // [req:ADAPTER-016] A failed handshake is the adapter's problem, not the command line's: no usage text.
     auto identity = read_identity(options.adapter);
     if (!identity) {
       std::fprintf(stderr, "refloop-conformance: the handshake of adapter '%s' failed: %s\n", options.adapter.c_str(),
