@@ -92,7 +92,7 @@ static void reg(struct ra_kit* kit, struct ra_ref ref, int64_t delay) {
   if (ref.kind == RA_TASK && loop->task_register) loop->task_register(loop->self, ref.index);
   if (ref.kind == RA_TIMER) {
     kit->timer_case[ref.index] = (int64_t)ra_clock(kit) + delay;
-    kit->timer_real[ref.index] = ra_monotonic_ns() + delay * RA_SCALE_NS;
+    kit->timer_real[ref.index] = kit->now_real + delay * RA_SCALE_NS;
     loop->timer_register(loop->self, ref.index, kit->timer_real[ref.index], kit->timer_case[ref.index]);
   }
 }
@@ -149,7 +149,7 @@ static void act(struct ra_kit* kit, const struct ra_statement* statement) {
     case RA_STAMP: if (loop->task_stamp) loop->task_stamp(loop->self, i); return;
     case RA_ADVANCE:
       if (loop->advance) loop->advance(loop->self, (uint64_t)op->amount);
-      else ra_sleep_ns(op->amount * RA_SCALE_NS), kit->clock += (uint64_t)op->amount;
+      else ra_sleep_ns(op->amount * RA_SCALE_NS), kit->clock += (uint64_t)op->amount, ra_refresh_now(kit);
       return;
     case RA_QUIT: loop->quit(loop->self); return;
     case RA_SCRIPT: kit->scripts[op->handler] = *statement; return;
@@ -227,6 +227,7 @@ int ra_callback(struct ra_kit* kit, struct ra_ref caller, enum ra_band band, int
 }
 
 static enum ra_outcome run(struct ra_kit* kit, int nowait) {
+  ra_refresh_now(kit);
   ++kit->depth;
   const enum ra_outcome outcome = kit->loop->run_once(kit->loop->self, nowait);
   --kit->depth;
@@ -242,7 +243,8 @@ static void check_op(struct ra_kit* kit, const struct ra_statement* statement) {
   char long_advance[96];
   for (int i = -1; i < statement->body_length; ++i) {
     const struct ra_op* op = i < 0 ? &statement->op : &statement->body[i];
-    if (!not_applicable && loop->not_applicable) not_applicable = loop->not_applicable(loop->self, op);
+    const int top_level_run = i < 0 && (op->code == RA_RUN || op->code == RA_RUN_NOWAIT);
+    if (!not_applicable && loop->not_applicable && !top_level_run) not_applicable = loop->not_applicable(loop->self, op);
     if (!cannot && loop->cannot) cannot = loop->cannot(loop->self, op);
     if (!cannot && !loop->advance && op->code == RA_ADVANCE && op->amount * RA_SCALE_NS > RA_MAX_ADVANCE_NS) {
       snprintf(long_advance, sizeof long_advance, "advance %" PRId64 " would sleep over a second of real time", op->amount);
@@ -267,8 +269,16 @@ static void probe(struct ra_kit* kit, char* words, int check_only) {
     else say("can");
     return;
   }
-  char result[LINE_MAX_BYTES / 2] = "";
-  if (loop->probe) loop->probe(loop->self, words, text, result, sizeof result);
+  char result[LINE_MAX_BYTES / 2] = "", set_text[LINE_MAX_BYTES], error[128];
+  struct ra_statement handler;
+  snprintf(set_text, sizeof set_text, "set %s", text);
+  if (strcmp(words, "set-handler") == 0 && ra_parse_line(set_text, &handler, error, sizeof error) == 1 &&
+      handler.op.target.kind == RA_FD)
+    kit->fd_script[handler.op.target.index][handler.op.band] = handler.op.handler;
+  struct ra_ref end;
+  const int on_end = ra_parse_ref(text, &end) && end.kind == RA_FD;
+  if (!(on_end && ra_channel_end_probe(kit, words, end.index, result, sizeof result)) && loop->probe)
+    loop->probe(loop->self, words, text, result, sizeof result);
   say("result %s", result);
 }
 
@@ -319,6 +329,7 @@ struct ra_kit* ra_kit_new(void) {
   struct ra_kit* kit = calloc(1, sizeof *kit);
   if (kit == NULL) return NULL;
   signal(SIGPIPE, SIG_IGN);
+  ra_refresh_now(kit);
   for (int end = 0; end < RA_MAX_ENDS; ++end) {
     kit->end_fd[end] = -1;
     for (int band = 0; band < 3; ++band) kit->fd_script[end][band] = -1;

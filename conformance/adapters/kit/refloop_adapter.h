@@ -130,7 +130,9 @@ struct ra_loop {
   void (*fd_set_handler)(void* self, int end, enum ra_band band, int script);
 
   /* Timers, at an absolute CLOCK_MONOTONIC time in ns (ra_monotonic_ns): the case's delay
-   * scaled by the real-time base. `case_expiry` is the same on the case's clock (ns since the
+   * scaled by the real-time base, from the real time that stands for the case's `now` (read
+   * again when an iteration begins and after an `advance`, as loops cache their time once per
+   * iteration, so timers registered together keep the order of their case expiries). `case_expiry` is the same on the case's clock (ns since the
    * case's start; negative for `reg t0 -D` early in a case), for adapters that need it. */
   void (*timer_register)(void* self, int timer, int64_t real_expiry_ns, int64_t case_expiry);
   void (*timer_unregister)(void* self, int timer);
@@ -152,14 +154,20 @@ struct ra_loop {
 
   /* Optional: NULL, or why the adapter cannot perform `op` (the case is UNSUPPORTED) or why it is
    * about an API the loop does not offer (N/A), ADAPTER-011. The returned text must stay valid
-   * until the next call. The kit adds the real-time base's own refusals (a long `advance`). */
+   * until the next call. The kit adds the real-time base's own refusals (a long `advance`).
+   * `not_applicable` is never asked about a top-level `run` (a loop always runs), so a `run` it
+   * is asked about is a script's nested run (MODEL-007). */
   const char* (*cannot)(void* self, const struct ra_op* op);
   const char* (*not_applicable)(void* self, const struct ra_op* op);
 
   /* Optional probes (conformance/README.md, "Probes"; ADAPTER-008): writes the result into
    * `result` (at most `size` bytes) or does not return (the fatal path). `text` is the probe's
    * argument (`c0a`, `c0a.in s1`, `timer unregister`); the probes it performs are declared in
-   * the capabilities. `probe_cannot` (optional) answers `check probe`: NULL or why not. */
+   * the capabilities. `probe_cannot` (optional) answers `check probe`: NULL or why not. The kit
+   * performs the channel-end probes itself, the same for every loop (declare the ones the loop
+   * should be asked): `close-keep` (closes the end's descriptor, the world forgets it, the loop's
+   * object keeps its number), `clear-flags`, `flags`, `oobinline`; and for `set-handler c0a.in
+   * s1` it records the script (ra_script_of) before it asks the adapter to set the handler. */
   void (*probe)(void* self, const char* name, const char* text, char* result, size_t size);
   const char* (*probe_cannot)(void* self, const char* name, const char* text);
 
@@ -236,6 +244,13 @@ int ra_fd_callbacks(const struct ra_kit* kit);
 
 /* The world: an end's descriptor (-1 when closed or missing). */
 int ra_end_fd(const struct ra_kit* kit, int end);
+/* The descriptor number an end has or had (after close-keep the loop's object still holds it). */
+int ra_end_number(const struct ra_kit* kit, int end);
+/* `EBADF` for EBADF, "errno 0" for 0: the words probes answer with (register-try, FD-003). */
+const char* ra_errno_name(int error);
+/* A close-on-exec duplicate of `fd` at or above FD_SETSIZE, raising the soft RLIMIT_NOFILE if it
+ * must; -1 when it cannot (the register-try-high probe, BACKEND-010). */
+int ra_dup_high(int fd);
 
 /* The path of the shared object (or executable) that holds `symbol`, for the handshake's
  * `library`; "-" when it cannot be told. Pass a function: ra_library_of((void (*)(void))iv_init). */

@@ -8,7 +8,10 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +32,8 @@ void ra_sleep_ns(int64_t ns) {
   while (nanosleep(&pause, &pause) != 0 && errno == EINTR) {
   }
 }
+
+void ra_refresh_now(struct ra_kit* kit) { kit->now_real = ra_monotonic_ns(); }
 
 uint64_t ra_clock(const struct ra_kit* kit) {
   return kit->loop->clock_ns ? kit->loop->clock_ns(kit->loop->self) : kit->clock;
@@ -87,8 +92,8 @@ void ra_create_channel(struct ra_kit* kit, int is_socket) {
                              : pipe2(pair, O_CLOEXEC | O_NONBLOCK);
   if (made != 0) return;
   kit->socket[kit->channels] = is_socket;
-  kit->end_fd[2 * kit->channels] = pair[0];
-  kit->end_fd[2 * kit->channels + 1] = pair[1];
+  kit->end_fd[2 * kit->channels] = kit->end_number[2 * kit->channels] = pair[0];
+  kit->end_fd[2 * kit->channels + 1] = kit->end_number[2 * kit->channels + 1] = pair[1];
   ++kit->channels;
 }
 
@@ -123,4 +128,52 @@ void ra_close_end(struct ra_kit* kit, int end) {
   if (end >= 2 * kit->channels || kit->end_fd[end] < 0 || ra_registered(kit, RA_FD, end)) return;
   close(kit->end_fd[end]);
   kit->end_fd[end] = -1;
+}
+
+int ra_end_number(const struct ra_kit* kit, int end) {
+  return end >= 0 && end < 2 * kit->channels ? kit->end_number[end] : -1;
+}
+
+const char* ra_errno_name(int error) {
+  static char unnamed[32];
+  if (error == 0) return "errno 0";
+  const char* name = strerrorname_np(error);
+  if (name != NULL) return name;
+  snprintf(unnamed, sizeof unnamed, "errno %d", error);
+  return unnamed;
+}
+
+int ra_channel_end_probe(struct ra_kit* kit, const char* name, int end, char* result, size_t size) {
+  const int fd = ra_end_number(kit, end);
+  if (strcmp(name, "close-keep") == 0) {
+    if (ra_end_fd(kit, end) >= 0) close(kit->end_fd[end]);
+    if (end >= 0 && end < RA_MAX_ENDS) kit->end_fd[end] = -1;
+    snprintf(result, size, "%s", "");
+  } else if (strcmp(name, "clear-flags") == 0) {
+    const int status = fcntl(fd, F_GETFL), descriptor = fcntl(fd, F_GETFD);
+    if (status >= 0) fcntl(fd, F_SETFL, status & ~O_NONBLOCK);
+    if (descriptor >= 0) fcntl(fd, F_SETFD, descriptor & ~FD_CLOEXEC);
+    snprintf(result, size, "%s", "");
+  } else if (strcmp(name, "flags") == 0) { /* FD-009: what registration must set */
+    const int status = fcntl(fd, F_GETFL), descriptor = fcntl(fd, F_GETFD);
+    if (status < 0 || descriptor < 0) snprintf(result, size, "closed");
+    else snprintf(result, size, "%s%s", status & O_NONBLOCK ? "nonblock" : "blocking", descriptor & FD_CLOEXEC ? " cloexec" : "");
+  } else if (strcmp(name, "oobinline") == 0) { /* IVAPI-023 */
+    int on = 0;
+    socklen_t length = sizeof on;
+    if (getsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &on, &length) != 0) snprintf(result, size, "not a socket");
+    else snprintf(result, size, "%s", on ? "oobinline on" : "oobinline off");
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
+int ra_dup_high(int fd) {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur <= FD_SETSIZE + 8 && limit.rlim_max > FD_SETSIZE + 8) {
+    limit.rlim_cur = FD_SETSIZE + 8;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  return fcntl(fd, F_DUPFD_CLOEXEC, FD_SETSIZE);
 }
