@@ -192,9 +192,11 @@ static void fd_set_handler(void* self, int end, enum ra_band band, int script) {
   if (band != RA_ERR) restart_io(end);
 }
 
+static int64_t arming_time(int timer);
+
 static void timer_register(void* self, int timer, int64_t real_expiry_ns, int64_t case_expiry) {
-  (void)self, (void)case_expiry;
-  arm_internal(&timers[timer], real_expiry_ns);
+  (void)self, (void)real_expiry_ns, (void)case_expiry;
+  arm_internal(&timers[timer], arming_time(timer));
 }
 
 static void timer_unregister(void* self, int timer) {
@@ -222,8 +224,31 @@ static int registered(void* self, struct ra_ref ref) {
   }
 }
 
+/* When a timer is armed on the real clock. Real time runs on between the operations while the
+ * case's clock stands still, so a timer later than the case's clock gets its remaining case time
+ * from now, and before each iteration every such timer is armed again the same way: the loop then
+ * finds due exactly the timers the case's clock has reached (the kit's own real expiry, from its
+ * now read once per iteration, may already have passed). A timer the case's clock has reached
+ * keeps the kit's expiry, so timers registered together in the past keep their order. */
+static int64_t arming_time(int timer) {
+  const int64_t clock = (int64_t)ra_clock(kit), expiry = ra_timer_case_expiry(kit, timer);
+  if (expiry <= clock) return ra_timer_real_expiry(kit, timer);
+  return ra_monotonic_ns() + (expiry - clock) * RA_SCALE_NS;
+}
+
+static void rearm_future_timers(void) {
+  for (int i = 0; i < RA_MAX_TIMERS; ++i) {
+    const struct ra_ref ref = {RA_TIMER, i};
+    if (registered(NULL, ref) && ra_timer_case_expiry(kit, i) > (int64_t)ra_clock(kit)) {
+      ev_timer_stop(loop, &timers[i]);
+      arm_internal(&timers[i], arming_time(i));
+    };
+  }
+}
+
 static enum ra_outcome run_once(void* self, int nowait) {
   (void)self;
+  rearm_future_timers();
   run_state.nowait = nowait;
   run_state.quit = run_state.guard_fired = run_state.waiting = 0;
   const int left = ev_run(loop, nowait ? EVRUN_NOWAIT : EVRUN_ONCE);
@@ -283,7 +308,7 @@ int main(void) {
   snprintf(version, sizeof version, "%d.%d (backend %s)", ev_version_major(), ev_version_minor(),
            backend_name(ev_backend(loop)));
   const struct ra_identity identity = {"libev", version, ra_library_of((void (*)(void))ev_run)};
-  const struct ra_capabilities capabilities = {.bands = "in out", .no_stamp = 1};
+  const struct ra_capabilities capabilities = {.bands = "in out", .no_stamp = 1, .order = "poll-first"};
   const struct ra_loop table = {
       .fd_register = fd_register, .fd_unregister = fd_unregister, .fd_set_handler = fd_set_handler,
       .timer_register = timer_register, .timer_unregister = timer_unregister,

@@ -155,9 +155,11 @@ static void fd_set_handler(void* self, int end, enum ra_band band, int script) {
   event_add(fds[end], NULL);
 }
 
+static int64_t arming_time(int timer);
+
 static void timer_register(void* self, int timer, int64_t real_expiry_ns, int64_t case_expiry) {
-  (void)self, (void)case_expiry;
-  add_at(timers[timer], real_expiry_ns);
+  (void)self, (void)real_expiry_ns, (void)case_expiry;
+  add_at(timers[timer], arming_time(timer));
 }
 
 static void timer_unregister(void* self, int timer) {
@@ -191,8 +193,28 @@ static int any_fd_watched(void) {
   return 0;
 }
 
+/* When a timer is armed on the real clock. Real time runs on between the operations while the
+ * case's clock stands still, so a timer later than the case's clock gets its remaining case time
+ * from now, and before each iteration every such timer is armed again the same way: the loop then
+ * finds due exactly the timers the case's clock has reached (the kit's own real expiry, from its
+ * now read once per iteration, may already have passed). A timer the case's clock has reached
+ * keeps the kit's expiry, so timers registered together in the past keep their order. */
+static int64_t arming_time(int timer) {
+  const int64_t clock = (int64_t)ra_clock(kit), expiry = ra_timer_case_expiry(kit, timer);
+  if (expiry <= clock) return ra_timer_real_expiry(kit, timer);
+  return ra_monotonic_ns() + (expiry - clock) * RA_SCALE_NS;
+}
+
+static void rearm_future_timers(void) {
+  for (int i = 0; i < RA_MAX_TIMERS; ++i) {
+    const struct ra_ref ref = {RA_TIMER, i};
+    if (registered(NULL, ref) && ra_timer_case_expiry(kit, i) > (int64_t)ra_clock(kit)) add_at(timers[i], arming_time(i));
+  }
+}
+
 static enum ra_outcome run_once(void* self, int nowait) {
   (void)self;
+  rearm_future_timers();
   int64_t deadline = 0;
   const int has_deadline = ra_deadline(kit, &deadline);
   /* anything active (a task, event_base_loopexit's own event) makes the first poll non-blocking */
@@ -236,7 +258,7 @@ int main(void) {
   char version[96];
   snprintf(version, sizeof version, "%s (backend %s)", event_get_version(), event_base_get_method(base));
   const struct ra_identity identity = {"libevent", version, ra_library_of((void (*)(void))event_base_loop)};
-  const struct ra_capabilities capabilities = {.bands = "in out", .no_stamp = 1};
+  const struct ra_capabilities capabilities = {.bands = "in out", .no_stamp = 1, .order = "poll-first"};
   const struct ra_loop table = {
       .fd_register = fd_register, .fd_unregister = fd_unregister, .fd_set_handler = fd_set_handler,
       .timer_register = timer_register, .timer_unregister = timer_unregister,

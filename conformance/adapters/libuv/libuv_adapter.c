@@ -111,15 +111,15 @@ static void start_at(uv_timer_t* timer, uv_timer_cb callback, int64_t real_expir
   uv_timer_start(timer, callback, expiry_ms > now_ms ? (uint64_t)(expiry_ms - now_ms) : 0, 0);
 }
 
-static int any_task_pending(void) {
-  for (int i = 0; i < RA_MAX_TASKS; ++i)
-    if (uv_is_active((uv_handle_t*)&tasks[i])) return 1;
-  return 0;
-}
-
 static int any_fd_watched(void) {
   for (int end = 0; end < RA_MAX_ENDS; ++end)
     if (poll_registered[end] && wanted_events(end)) return 1;
+  return 0;
+}
+
+static int any_task_pending(void) {
+  for (int i = 0; i < RA_MAX_TASKS; ++i)
+    if (uv_is_active((uv_handle_t*)&tasks[i])) return 1;
   return 0;
 }
 
@@ -127,10 +127,12 @@ static int any_fd_watched(void) {
 static void on_wait_begin(uv_prepare_t* handle) {
   (void)handle;
   int64_t deadline = 0;
-  const int tasks_pending = any_task_pending();
+  /* an active idle handle (a task) or uv_stop makes the poll non-blocking (uv_backend_timeout
+   * cannot tell: it also says 0 while fd changes wait for the poll to apply them) */
+  const int blocks = !run_state.nowait && !run_state.quit && !any_task_pending();
   const int has_deadline = ra_deadline(kit, &deadline);
-  run_state.idle = !run_state.nowait && !tasks_pending && has_deadline && deadline > (int64_t)ra_clock(kit);
-  if (!run_state.nowait && !tasks_pending && !has_deadline && any_fd_watched()) {
+  run_state.idle = blocks && has_deadline && deadline > (int64_t)ra_clock(kit);
+  if (blocks && !has_deadline && any_fd_watched()) {
     start_at(&deadlock_guard, on_guard, ra_monotonic_ns() + RA_DEADLOCK_GUARD_NS);
     run_state.guard_armed = 1;
   }
@@ -180,9 +182,11 @@ static void fd_set_handler(void* self, int end, enum ra_band band, int script) {
   if (band != RA_ERR && poll_registered[end]) restart_poll(end);
 }
 
+static int64_t arming_time(int timer);
+
 static void timer_register(void* self, int timer, int64_t real_expiry_ns, int64_t case_expiry) {
-  (void)self, (void)case_expiry;
-  start_at(&timers[timer], on_timer, real_expiry_ns);
+  (void)self, (void)real_expiry_ns, (void)case_expiry;
+  start_at(&timers[timer], on_timer, arming_time(timer));
 }
 
 static void timer_unregister(void* self, int timer) {
@@ -210,8 +214,28 @@ static int registered(void* self, struct ra_ref ref) {
   }
 }
 
+/* When a timer is armed on the real clock. Real time runs on between the operations while the
+ * case's clock stands still, so a timer later than the case's clock gets its remaining case time
+ * from now, and before each iteration every such timer is armed again the same way: the loop then
+ * finds due exactly the timers the case's clock has reached (the kit's own real expiry, from its
+ * now read once per iteration, may already have passed). A timer the case's clock has reached
+ * keeps the kit's expiry, so timers registered together in the past keep their order. */
+static int64_t arming_time(int timer) {
+  const int64_t clock = (int64_t)ra_clock(kit), expiry = ra_timer_case_expiry(kit, timer);
+  if (expiry <= clock) return ra_timer_real_expiry(kit, timer);
+  return ra_monotonic_ns() + (expiry - clock) * RA_SCALE_NS;
+}
+
+static void rearm_future_timers(void) {
+  for (int i = 0; i < RA_MAX_TIMERS; ++i) {
+    const struct ra_ref ref = {RA_TIMER, i};
+    if (registered(NULL, ref) && ra_timer_case_expiry(kit, i) > (int64_t)ra_clock(kit)) start_at(&timers[i], on_timer, arming_time(i));
+  }
+}
+
 static enum ra_outcome run_once(void* self, int nowait) {
   (void)self;
+  rearm_future_timers();
   run_state.nowait = nowait;
   run_state.guard_fired = run_state.waiting = 0;
   const int alive = uv_run(&loop, nowait ? UV_RUN_NOWAIT : UV_RUN_ONCE);
@@ -251,7 +275,7 @@ int main(void) {
   }
   init_handles();
   const struct ra_identity identity = {"libuv", uv_version_string(), ra_library_of((void (*)(void))uv_run)};
-  const struct ra_capabilities capabilities = {.bands = "in out", .no_stamp = 1};
+  const struct ra_capabilities capabilities = {.bands = "in out", .no_stamp = 1, .order = "poll-first"};
   const struct ra_loop table = {
       .fd_register = fd_register, .fd_unregister = fd_unregister, .fd_set_handler = fd_set_handler,
       .timer_register = timer_register, .timer_unregister = timer_unregister,
