@@ -5,6 +5,8 @@
 // agree. The same checks as property/loop's harness, for any LoopAdapter.
 #include "loop_adapter.hpp"
 
+#include <algorithm>
+
 #include "loop/ops_text.hpp"
 
 namespace refloop::conformance::loop_suite {
@@ -106,7 +108,20 @@ Verdict Judge::run(bool nowait) {
   last_run_.clock = adapter_.clock();
   if (failure_) return failure_;
   if (auto problem = adapter_.take_problem()) return problem;
-  return model_.end_run(outcome, last_run_.clock);
+  return explain_short_wait(model_.end_run(outcome, last_run_.clock));
+}
+
+// [req:ADAPTER-012] An iteration of a loop that declares poll-first order, which ran timers and
+// then ended without the wait the model expects after them: its poll came first and did not wait
+// because those timers were due; the wait the model expects is the next iteration's.
+Verdict Judge::explain_short_wait(const Verdict& verdict) const {
+  if (!verdict || !adapter_.polls_first() || verdict->rfind("[TIME-005] after an idle wait until", 0) != 0) return verdict;
+  const auto& events = last_run_.events;
+  const bool ran_timers = std::any_of(events.begin(), events.end(), [](const Event& e) { return e.object.kind == Kind::timer; });
+  if (!ran_timers) return verdict;
+  return "[LOOP-001] " + std::string(poll_first_cause) + ": the iteration ran its due timers after a poll "
+         "that did not wait for them, and ended without the idle wait spec/loop.md makes after them (the "
+         "model: " + *verdict + ")";
 }
 
 // [req:MODEL-004] registrations, count and unread bytes agree after every operation.

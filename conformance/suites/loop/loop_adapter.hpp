@@ -137,6 +137,7 @@ class Judge {
   Verdict compare_state() const;
   Verdict explain(const Event& event, const std::string& refusal) const;
   Verdict explain_waiting_timer(const Event& event, const std::string& refusal) const;
+  Verdict explain_short_wait(const Verdict& verdict) const;
 
   LoopAdapter& adapter_;
   model::loop::LoopModel model_;
