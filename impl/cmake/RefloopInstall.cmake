@@ -30,6 +30,11 @@ file(RELATIVE_PATH pc_to_prefix /root/${CMAKE_INSTALL_LIBDIR}/pkgconfig /root)
 configure_file(${CMAKE_CURRENT_LIST_DIR}/refloop.pc.in ${PROJECT_BINARY_DIR}/refloop.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/refloop.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
+# The conformance runners exist only where the tests are built.
+if(REFLOOP_BUILD_TESTS)
+  include(${PROJECT_SOURCE_DIR}/conformance/cmake/RefloopConformanceInstall.cmake)
+endif()
+
 if(REFLOOP_TESTING)
   # The smoke test installs this build into a scratch prefix, then builds and runs a consumer
   # that uses find_package(refloop) and one that uses pkg-config.

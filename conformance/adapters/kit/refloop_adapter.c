@@ -132,6 +132,7 @@ static int applicable(const struct ra_op* op) {
   }
 }
 
+/* [req:ADAPTER-013] Only what applies reaches the adapter; the world and the scripts stay here. */
 static void act(struct ra_kit* kit, const struct ra_statement* statement) {
   const struct ra_op* op = &statement->op;
   const struct ra_loop* loop = kit->loop;

@@ -28,7 +28,7 @@
  *
  * API stability: version 1 (RA_KIT_VERSION). Anything added later is added at the end of the
  * structs below (a struct ra_loop filled with designated initialisers keeps compiling), and
- * every change is listed here. Added: struct ra_capabilities' `order` (ADAPTER-012).
+ * every change is listed here. Added: struct ra_capabilities' `order` (ADAPTER-018).
  */
 #ifndef REFLOOP_ADAPTER_H
 #define REFLOOP_ADAPTER_H
@@ -192,7 +192,7 @@ struct ra_capabilities {
   int nested_run;     /* declares `nested-run yes`: scripts with `run` are asked with `check` */
   const char* probes; /* space-separated probe names, or NULL */
   /* Added (peer-adapters): `poll-first` for a loop that polls before running its expired timers
-   * (libev, libevent, libuv; spec/adapter.md ADAPTER-012), NULL for the default, `ivykis`. */
+   * (libev, libevent, libuv; spec/adapter.md ADAPTER-018), NULL for the default, `ivykis`. */
   const char* order;
 };
 

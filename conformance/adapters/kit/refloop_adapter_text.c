@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The operation vocabulary's text form (spec/model.md, MODEL-001) for C adapters: the same
+ * The operation vocabulary's text form (spec/model.md, MODEL-001) for C adapters [req:ADAPTER-012]: the same
  * grammar, refusals and canonical printing as model/loop/ops_text.cpp, which a unit test and a
  * fuzz target hold it to (kit_text_test.cpp, fuzz/kit_parse.cpp). Words are bounded slices of
  * the input; numbers are checked for length and limit before they are converted.

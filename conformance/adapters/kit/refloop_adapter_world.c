@@ -66,8 +66,8 @@ void ra_wait_begin(struct ra_kit* kit, struct ra_wait* wait) {
   wait->fd_callbacks = kit->fd_callbacks;
 }
 
-/* An idle wait ends at its deadline, never earlier, at most the tolerance later (TIME-004,
- * TIME-005): the case's clock moves to the deadline; a late wake is a problem. */
+/* [req:ADAPTER-014] An idle wait ends at its deadline, never earlier, at most the tolerance
+ * later (TIME-004, TIME-005): the case's clock moves to the deadline; a late wake is a problem. */
 void ra_wait_end(struct ra_kit* kit, const struct ra_wait* wait, int idle) {
   if (!idle || !wait->has_deadline || kit->fd_callbacks != wait->fd_callbacks) return;
   const int64_t clock = (int64_t)kit->clock;

@@ -7,9 +7,9 @@
  *   cc -std=c99 -I<your iv.h dir> -I../kit iv_adapter.c ../kit/refloop_adapter*.c -l<your library> -o iv_adapter
  *   refloop-conformance --adapter './iv_adapter poll' --name my-ivykis/poll
  *
- * Its one argument is the poll method (`epoll`, `poll`, ...), chosen with ivykis's own
- * IV_EXCLUDE_POLL_METHOD; the column's name should end in `/METHOD` so the judge applies that
- * method's documented kernel differences.
+ * Its one argument is the poll method (`epoll`, `poll`, ...), chosen with IV_EXCLUDE_POLL_METHOD;
+ * name the column `.../METHOD`, so the judge applies that method's documented kernel differences.
+ * Its column equals the in-process ivykis adapter's but for probes it lacks [req:ADAPTER-015].
  *
  * <iv.h> has no run_once and no simulated clock, so one `run` of the vocabulary is two iv_main
  * calls on the real monotonic clock, scaled by the kit's real-time base (ADAPTER-010); this is

@@ -58,7 +58,7 @@ Verdict Judge::probe(const Probe& probe, std::string& result) {
 // has ended, while the adapter's clock at the callback has reached its expiry: the loop polled
 // first and ran the timers that had expired before or during the wait (libev's order). That is
 // one structural shift of the iteration, named as such, not a timer firing early. A loop that
-// declares that order (ADAPTER-012) also gets it named when it runs another callback first (its
+// declares that order (ADAPTER-018) also gets it named when it runs another callback first (its
 // tasks before the poll, its fds after it) while a timer due at step 1 waits.
 Verdict Judge::explain(const Event& event, const std::string& refusal) const {
   if (event.object.kind != Kind::timer) return explain_waiting_timer(event, refusal);
@@ -74,7 +74,7 @@ Verdict Judge::explain(const Event& event, const std::string& refusal) const {
          "during the wait in the next iteration (the model: " + refusal + ")";
 }
 
-// [req:ADAPTER-012] a callback refused because a timer due at step 1 has not run, from a loop
+// [req:ADAPTER-018] a callback refused because a timer due at step 1 has not run, from a loop
 // that declares it polls first.
 Verdict Judge::explain_waiting_timer(const Event& event, const std::string& refusal) const {
   const bool timer_waits = refusal.rfind("[TIMER-002] timer t", 0) == 0 && refusal.find("did not run in step 1") != std::string::npos;
@@ -111,7 +111,7 @@ Verdict Judge::run(bool nowait) {
   return explain_short_wait(model_.end_run(outcome, last_run_.clock));
 }
 
-// [req:ADAPTER-012] An iteration of a loop that declares poll-first order, which ran timers and
+// [req:ADAPTER-018] An iteration of a loop that declares poll-first order, which ran timers and
 // then ended without the wait the model expects after them: its poll came first and did not wait
 // because those timers were due; the wait the model expects is the next iteration's.
 Verdict Judge::explain_short_wait(const Verdict& verdict) const {

@@ -104,7 +104,7 @@ Verdict run_task_first_case(bool declares) {
   return std::nullopt;
 }
 
-// [req:ADAPTER-012] [req:LOOP-001]
+// [req:ADAPTER-018] [req:LOOP-001]
 TEST(LoopJudge, NamesThePollFirstOrderOfALoopThatDeclaresIt) {
   const Verdict verdict = run_task_first_case(true);
   ASSERT_TRUE(verdict);
@@ -155,7 +155,7 @@ Verdict run_short_wait_case(bool declares) {
   return std::nullopt;
 }
 
-// [req:ADAPTER-012]
+// [req:ADAPTER-018]
 TEST(LoopJudge, NamesTheMissingWaitAfterTimersOfALoopThatPollsFirst) {
   const Verdict declared = run_short_wait_case(true);
   ASSERT_TRUE(declared);

@@ -97,7 +97,7 @@ class LoopAdapter : public Adapter<Op> {
   virtual std::optional<std::string> take_problem() { return std::nullopt; }
   // The loop declares that it polls before running its expired timers (libev's, libevent's and
   // libuv's order; a process adapter's `capability order poll-first`, spec/adapter.md
-  // ADAPTER-004, ADAPTER-012): the judge then names that order as the cause of a callback run
+  // ADAPTER-004, ADAPTER-018): the judge then names that order as the cause of a callback run
   // while a timer due at step 1 had not run yet.
   [[nodiscard]] virtual bool polls_first() const { return false; }
 };

@@ -9,6 +9,7 @@
 // adapter in another process, `--serve` serves this runner's one column over the same protocol
 // (spec/adapter.md).
 #include <cstdio>
+#include <filesystem>
 #include <string_view>
 
 #include "case_file.hpp"
@@ -32,6 +33,26 @@ std::vector<Column> offered_columns(const RunnerOptions& options, std::string& e
   return {Column{name.substr(0, name.find('/')), name, [command, name] { return make_process_adapter(command, name); }}};
 }
 
+// [req:ADAPTER-017] The conformance tree this runner reads cases and expectations from: an installed runner
+// (`cmake --install`, <prefix>/bin) reads <prefix>/share/refloop/conformance, a runner in a build
+// tree the source tree it was built from.
+std::string conformance_dir() {
+  std::error_code error;
+  const auto executable = std::filesystem::read_symlink("/proc/self/exe", error);
+  const auto installed = executable.parent_path().parent_path() / "share/refloop/conformance";
+  if (!error && std::filesystem::is_directory(installed / "cases", error)) return installed.string();
+  return REFLOOP_CONFORMANCE_DIR;
+}
+
+// REFLOOP_CONFORMANCE_CASES (folders under REFLOOP_CONFORMANCE_DIR, ':'-separated) under `dir`.
+std::string case_folders(const std::string& dir) {
+  std::string folders = REFLOOP_CONFORMANCE_CASES;
+  const std::string built = REFLOOP_CONFORMANCE_DIR;
+  for (std::size_t at = folders.find(built); at != std::string::npos; at = folders.find(built, at + dir.size()))
+    folders.replace(at, built.size(), dir);
+  return folders;
+}
+
 // --serve: the one column --impl/--backend names, over the process protocol.
 int serve_column(const RunnerOptions& options) {
   std::string error;
@@ -51,14 +72,20 @@ int main(int argc, char** argv) {
   }
   RunnerOptions options;
   options.program = "refloop-conformance";
-  options.cases = REFLOOP_CONFORMANCE_CASES;
-  options.expectations = REFLOOP_CONFORMANCE_DIR "/expectations";
+  const std::string dir = conformance_dir();
+  options.cases = case_folders(dir);
+  options.expectations = dir + "/expectations";
   if (!parse_runner_options(argc, argv, options)) return runner_usage(options, "bad arguments");
   if (options.serve) return serve_column(options);
   if (!options.adapter.empty()) {
     if (options.name.empty()) return runner_usage(options, "--adapter needs --name NAME");
+    // [req:ADAPTER-016] A failed handshake is the adapter's problem, not the command line's: no usage text.
     auto identity = read_identity(options.adapter);
-    if (!identity) return runner_usage(options, "the adapter's handshake failed: " + identity.error());
+    if (!identity) {
+      std::fprintf(stderr, "refloop-conformance: the handshake of adapter '%s' failed: %s\n", options.adapter.c_str(),
+                   identity.error().c_str());
+      return 2;
+    }
     options.implementations.push_back({options.name, identity->name, identity->version, identity->library});
   }
   return run_suite<Case, Column>(

@@ -84,7 +84,7 @@ bool read_capability(const std::string& line, Capabilities& c) {
     c.nested_run = yes;
   } else if (key == "probes") {
     c.probes = values;
-  } else if (key == "order") {  // ADAPTER-012
+  } else if (key == "order") {  // ADAPTER-018
     c.poll_first = values.size() == 1 && values[0] == "poll-first";
   }
   return true;  // an unknown key is a capability this runner does not ask about
