@@ -38,6 +38,7 @@
  *  - `quit`: ev_break(EVBREAK_ONE). No probes, no nested runs (ev_run can nest, but the kit's
  *    nested ends are not reported here).
  */
+#define _POSIX_C_SOURCE 200809L /* the library headers use POSIX types under -std=c99 */
 #include <ev.h>
 #include <stdio.h>
 

@@ -43,6 +43,7 @@
  *    loop stops (event_base_loopbreak would skip them; ivykis finishes the dispatch, LOOP-004).
  *    No probes, no nested runs (event_base_loop refuses to nest).
  */
+#define _POSIX_C_SOURCE 200809L /* the library headers use POSIX types under -std=c99 */
 #include <event2/event.h>
 #include <stdio.h>
 

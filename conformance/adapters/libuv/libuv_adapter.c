@@ -37,6 +37,7 @@
  *    in between say whether an fd ended it.
  *  - `quit`: uv_stop. No probes, no nested runs (uv_run is not reentrant).
  */
+#define _POSIX_C_SOURCE 200809L /* the library headers use POSIX types under -std=c99 */
 #include <stdio.h>
 #include <uv.h>
 
