@@ -35,8 +35,9 @@
  *    internal ev_check at EV_MAXPRI, which libev runs first after the poll, ends it, before any
  *    timer or fd callback, so those see the clock the wait reached. An ev_io left pending by the
  *    poll means an fd ended the wait.
- *  - `quit`: ev_break(EVBREAK_ONE). No probes, no nested runs (ev_run can nest, but the kit's
- *    nested ends are not reported here).
+ *  - `quit`: ev_break(EVBREAK_ONE). Probes: only the kit's channel-end probes (close-keep,
+ *    clear-flags, flags, oobinline: what libev does to an fd and to one closed under it). No
+ *    nested runs (ev_run can nest, but the kit's nested ends are not reported here).
  */
 #define _POSIX_C_SOURCE 200809L /* the library headers use POSIX types under -std=c99 */
 #include <ev.h>
@@ -297,6 +298,13 @@ static const char* backend_name(unsigned int backend) {
   }
 }
 
+/* The channel-end probes (close-keep, clear-flags, flags, oobinline) are the kit's own (ADAPTER-013);
+ * the loop performs no other probe. */
+static void probe(void* self, const char* name, const char* text, char* result, size_t size) {
+  (void)self, (void)name, (void)text, (void)size;
+  result[0] = '\0';
+}
+
 int main(void) {
   kit = ra_kit_new();
   loop = ev_loop_new(EVFLAG_AUTO);
@@ -309,11 +317,12 @@ int main(void) {
   snprintf(version, sizeof version, "%d.%d (backend %s)", ev_version_major(), ev_version_minor(),
            backend_name(ev_backend(loop)));
   const struct ra_identity identity = {"libev", version, ra_library_of((void (*)(void))ev_run)};
-  const struct ra_capabilities capabilities = {.bands = "in out", .no_stamp = 1, .order = "poll-first"};
+  const struct ra_capabilities capabilities = {.bands = "in out", .no_stamp = 1, .order = "poll-first",
+                                                 .probes = "close-keep clear-flags flags oobinline"};
   const struct ra_loop table = {
       .fd_register = fd_register, .fd_unregister = fd_unregister, .fd_set_handler = fd_set_handler,
       .timer_register = timer_register, .timer_unregister = timer_unregister,
       .task_register = task_register, .task_unregister = task_unregister,
-      .registered = registered, .run_once = run_once, .quit = quit};
+      .registered = registered, .run_once = run_once, .quit = quit, .probe = probe};
   return ra_serve(kit, &table, &identity, &capabilities);
 }

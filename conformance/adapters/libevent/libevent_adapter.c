@@ -41,7 +41,8 @@
  *    fds are queued before the expired timers, so an fd callback first means an fd ended it.
  *  - `quit`: event_base_loopexit(base, NULL): the callbacks already active still run, then the
  *    loop stops (event_base_loopbreak would skip them; ivykis finishes the dispatch, LOOP-004).
- *    No probes, no nested runs (event_base_loop refuses to nest).
+ *    Probes: only the kit's channel-end probes (close-keep, clear-flags, flags, oobinline). No
+ *    nested runs (event_base_loop refuses to nest).
  */
 #define _POSIX_C_SOURCE 200809L /* the library headers use POSIX types under -std=c99 */
 #include <event2/event.h>
@@ -239,6 +240,13 @@ static void quit(void* self) {
   event_base_loopexit(base, NULL);
 }
 
+/* The channel-end probes (close-keep, clear-flags, flags, oobinline) are the kit's own (ADAPTER-013);
+ * the loop performs no other probe. */
+static void probe(void* self, const char* name, const char* text, char* result, size_t size) {
+  (void)self, (void)name, (void)text, (void)size;
+  result[0] = '\0';
+}
+
 int main(void) {
   kit = ra_kit_new();
   struct event_config* config = event_config_new();
@@ -259,11 +267,12 @@ int main(void) {
   char version[96];
   snprintf(version, sizeof version, "%s (backend %s)", event_get_version(), event_base_get_method(base));
   const struct ra_identity identity = {"libevent", version, ra_library_of((void (*)(void))event_base_loop)};
-  const struct ra_capabilities capabilities = {.bands = "in out", .no_stamp = 1, .order = "poll-first"};
+  const struct ra_capabilities capabilities = {.bands = "in out", .no_stamp = 1, .order = "poll-first",
+                                                 .probes = "close-keep clear-flags flags oobinline"};
   const struct ra_loop table = {
       .fd_register = fd_register, .fd_unregister = fd_unregister, .fd_set_handler = fd_set_handler,
       .timer_register = timer_register, .timer_unregister = timer_unregister,
       .task_register = task_register, .task_unregister = task_unregister,
-      .registered = registered, .run_once = run_once, .quit = quit};
+      .registered = registered, .run_once = run_once, .quit = quit, .probe = probe};
   return ra_serve(kit, &table, &identity, &capabilities);
 }

@@ -35,7 +35,8 @@
  *  - the wait (ADAPTER-010): an internal uv_prepare_t, after the idle handles, begins it; an
  *    internal uv_check_t, after the poll's callbacks, ends it; the fd callbacks the kit counted
  *    in between say whether an fd ended it.
- *  - `quit`: uv_stop. No probes, no nested runs (uv_run is not reentrant).
+ *  - `quit`: uv_stop. Probes: only the kit's channel-end probes (close-keep, clear-flags, flags,
+ *    oobinline). No nested runs (uv_run is not reentrant).
  */
 #define _POSIX_C_SOURCE 200809L /* the library headers use POSIX types under -std=c99 */
 #include <stdio.h>
@@ -268,6 +269,13 @@ static void init_handles(void) {
   uv_unref((uv_handle_t*)&deadlock_guard);
 }
 
+/* The channel-end probes (close-keep, clear-flags, flags, oobinline) are the kit's own (ADAPTER-013);
+ * the loop performs no other probe. */
+static void probe(void* self, const char* name, const char* text, char* result, size_t size) {
+  (void)self, (void)name, (void)text, (void)size;
+  result[0] = '\0';
+}
+
 int main(void) {
   kit = ra_kit_new();
   if (kit == NULL || uv_loop_init(&loop) != 0) {
@@ -276,11 +284,12 @@ int main(void) {
   }
   init_handles();
   const struct ra_identity identity = {"libuv", uv_version_string(), ra_library_of((void (*)(void))uv_run)};
-  const struct ra_capabilities capabilities = {.bands = "in out", .no_stamp = 1, .order = "poll-first"};
+  const struct ra_capabilities capabilities = {.bands = "in out", .no_stamp = 1, .order = "poll-first",
+                                                 .probes = "close-keep clear-flags flags oobinline"};
   const struct ra_loop table = {
       .fd_register = fd_register, .fd_unregister = fd_unregister, .fd_set_handler = fd_set_handler,
       .timer_register = timer_register, .timer_unregister = timer_unregister,
       .task_register = task_register, .task_unregister = task_unregister,
-      .registered = registered, .run_once = run_once, .quit = quit};
+      .registered = registered, .run_once = run_once, .quit = quit, .probe = probe};
   return ra_serve(kit, &table, &identity, &capabilities);
 }
