@@ -117,7 +117,8 @@ static int any_fd_registered(void) {
   return 0;
 }
 
-static void arm_internal(ev_timer* w, int64_t real_expiry_ns) {
+/* Starts `w` to end no earlier than `real_expiry_ns` on CLOCK_MONOTONIC. */
+static void arm_at(ev_timer* w, int64_t real_expiry_ns) {
   const int64_t now = ra_monotonic_ns();
   ev_now_update(loop); /* after the read: the timer cannot end before real_expiry_ns */
   ev_timer_set(w, (ev_tstamp)(real_expiry_ns - now) / 1e9, 0.); /* in the past: negative, due at once */
@@ -139,7 +140,7 @@ static void on_wait_begin(struct ev_loop* l, ev_prepare* w, int revents) {
   }
   run_state.idle = !run_state.nowait && !tasks_pending && has_deadline && deadline > (int64_t)ra_clock(kit);
   if (!run_state.nowait && !tasks_pending && !has_deadline && any_fd_registered()) {
-    arm_internal(&deadlock_guard, ra_monotonic_ns() + RA_DEADLOCK_GUARD_NS);
+    arm_at(&deadlock_guard, ra_monotonic_ns() + RA_DEADLOCK_GUARD_NS);
     ev_unref(l);
   }
   ra_wait_begin(kit, &run_state.wait);
@@ -194,11 +195,21 @@ static void fd_set_handler(void* self, int end, enum ra_band band, int script) {
   if (band != RA_ERR) restart_io(end);
 }
 
-static int64_t arming_time(int timer);
+/* When a timer is armed on the real clock. Real time runs on between the operations while the
+ * case's clock stands still, so a timer later than the case's clock gets its remaining case time
+ * from now, and before each iteration every such timer is armed again the same way: the loop then
+ * finds due exactly the timers the case's clock has reached (the kit's own real expiry, from its
+ * now read once per iteration, may already have passed). A timer the case's clock has reached
+ * keeps the kit's expiry, so timers registered together in the past keep their order. */
+static int64_t arming_time(int timer) {
+  const int64_t clock = (int64_t)ra_clock(kit), expiry = ra_timer_case_expiry(kit, timer);
+  if (expiry <= clock) return ra_timer_real_expiry(kit, timer);
+  return ra_monotonic_ns() + (expiry - clock) * RA_SCALE_NS;
+}
 
 static void timer_register(void* self, int timer, int64_t real_expiry_ns, int64_t case_expiry) {
   (void)self, (void)real_expiry_ns, (void)case_expiry;
-  arm_internal(&timers[timer], arming_time(timer));
+  arm_at(&timers[timer], arming_time(timer));
 }
 
 static void timer_unregister(void* self, int timer) {
@@ -226,25 +237,14 @@ static int registered(void* self, struct ra_ref ref) {
   }
 }
 
-/* When a timer is armed on the real clock. Real time runs on between the operations while the
- * case's clock stands still, so a timer later than the case's clock gets its remaining case time
- * from now, and before each iteration every such timer is armed again the same way: the loop then
- * finds due exactly the timers the case's clock has reached (the kit's own real expiry, from its
- * now read once per iteration, may already have passed). A timer the case's clock has reached
- * keeps the kit's expiry, so timers registered together in the past keep their order. */
-static int64_t arming_time(int timer) {
-  const int64_t clock = (int64_t)ra_clock(kit), expiry = ra_timer_case_expiry(kit, timer);
-  if (expiry <= clock) return ra_timer_real_expiry(kit, timer);
-  return ra_monotonic_ns() + (expiry - clock) * RA_SCALE_NS;
-}
-
+/* Before each iteration (see arming_time). */
 static void rearm_future_timers(void) {
   for (int i = 0; i < RA_MAX_TIMERS; ++i) {
     const struct ra_ref ref = {RA_TIMER, i};
     if (registered(NULL, ref) && ra_timer_case_expiry(kit, i) > (int64_t)ra_clock(kit)) {
       ev_timer_stop(loop, &timers[i]);
-      arm_internal(&timers[i], arming_time(i));
-    };
+      arm_at(&timers[i], arming_time(i));
+    }
   }
 }
 

@@ -157,7 +157,17 @@ static void fd_set_handler(void* self, int end, enum ra_band band, int script) {
   event_add(fds[end], NULL);
 }
 
-static int64_t arming_time(int timer);
+/* When a timer is armed on the real clock. Real time runs on between the operations while the
+ * case's clock stands still, so a timer later than the case's clock gets its remaining case time
+ * from now, and before each iteration every such timer is armed again the same way: the loop then
+ * finds due exactly the timers the case's clock has reached (the kit's own real expiry, from its
+ * now read once per iteration, may already have passed). A timer the case's clock has reached
+ * keeps the kit's expiry, so timers registered together in the past keep their order. */
+static int64_t arming_time(int timer) {
+  const int64_t clock = (int64_t)ra_clock(kit), expiry = ra_timer_case_expiry(kit, timer);
+  if (expiry <= clock) return ra_timer_real_expiry(kit, timer);
+  return ra_monotonic_ns() + (expiry - clock) * RA_SCALE_NS;
+}
 
 static void timer_register(void* self, int timer, int64_t real_expiry_ns, int64_t case_expiry) {
   (void)self, (void)real_expiry_ns, (void)case_expiry;
@@ -195,22 +205,12 @@ static int any_fd_watched(void) {
   return 0;
 }
 
-/* When a timer is armed on the real clock. Real time runs on between the operations while the
- * case's clock stands still, so a timer later than the case's clock gets its remaining case time
- * from now, and before each iteration every such timer is armed again the same way: the loop then
- * finds due exactly the timers the case's clock has reached (the kit's own real expiry, from its
- * now read once per iteration, may already have passed). A timer the case's clock has reached
- * keeps the kit's expiry, so timers registered together in the past keep their order. */
-static int64_t arming_time(int timer) {
-  const int64_t clock = (int64_t)ra_clock(kit), expiry = ra_timer_case_expiry(kit, timer);
-  if (expiry <= clock) return ra_timer_real_expiry(kit, timer);
-  return ra_monotonic_ns() + (expiry - clock) * RA_SCALE_NS;
-}
-
+/* Before each iteration (see arming_time). */
 static void rearm_future_timers(void) {
   for (int i = 0; i < RA_MAX_TIMERS; ++i) {
     const struct ra_ref ref = {RA_TIMER, i};
-    if (registered(NULL, ref) && ra_timer_case_expiry(kit, i) > (int64_t)ra_clock(kit)) add_at(timers[i], arming_time(i));
+    if (registered(NULL, ref) && ra_timer_case_expiry(kit, i) > (int64_t)ra_clock(kit))
+      add_at(timers[i], arming_time(i));
   }
 }
 
