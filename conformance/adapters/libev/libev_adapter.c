@@ -7,10 +7,11 @@
  * How the vocabulary maps onto libev, and why:
  *  - fd `c0a`: one ev_io per channel end, started at `reg` with the events its handlers want
  *    (EV_READ for `in`, EV_WRITE for `out`; a started ev_io with no events is how libev keeps an
- *    fd with no handlers, and it keeps ev_run running as LOOP-006 asks). A handler change stops
- *    the watcher, sets its events and starts it again (ev_io_set needs a stopped watcher). The
- *    callback gets the ready events and calls back `in`, then `out`, reading the handler at call
- *    time and stopping when the script unregistered the fd (FD-007, FD-008).
+ *    fd with no handlers, and it keeps ev_run running as LOOP-006 asks). A change of the wanted
+ *    events stops the watcher, sets them and starts it again (ev_io_set needs a stopped watcher;
+ *    stopping drops an event pending this round, as for any libev program). The callback gets
+ *    the ready events and calls back `in`, then `out`, reading the handler at call time and
+ *    stopping when the script unregistered the fd (FD-007, FD-008).
  *    libev has no error band (EV_ERROR reports a watcher's own failure, not POLLERR/POLLHUP, which
  *    it folds into EV_READ|EV_WRITE): `capability bands in out`.
  *  - timer `t0`: a one-shot ev_timer. libev's timers are relative to the loop's cached monotonic
@@ -191,8 +192,11 @@ static void fd_unregister(void* self, int end) {
 
 static void fd_set_handler(void* self, int end, enum ra_band band, int script) {
   (void)self;
+  const int before = wanted_events(end);
   io_script[end][band] = script;
-  if (band != RA_ERR) restart_io(end);
+  /* Only a change of events touches the watcher: ev_io_set needs it stopped, and stopping drops
+   * an event pending for it this round, as it would for any libev program (FD-005). */
+  if (wanted_events(end) != before) restart_io(end);
 }
 
 /* When a timer is armed on the real clock. Real time runs on between the operations while the

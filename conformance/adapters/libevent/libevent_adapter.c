@@ -7,8 +7,9 @@
  *
  * How the vocabulary maps onto libevent 2.1, and why:
  *  - fd `c0a`: one persistent event (EV_PERSIST) per channel end with EV_READ for `in` and
- *    EV_WRITE for `out`. A handler change deletes the event, assigns its new events and adds it
- *    again. libevent cannot hold an fd no handler wants: event_add of an event with no events
+ *    EV_WRITE for `out`. A change of the wanted events deletes the event, assigns them and adds
+ *    it again (deleting drops it from this round's active queue, as for any libevent program).
+ *    libevent cannot hold an fd no handler wants: event_add of an event with no events
  *    adds nothing, so such an fd is registered only in the adapter's record (it does not keep
  *    the loop running, and libevent reports the loop empty). The callback gets the ready events
  *    and calls back `in`, then `out`, reading the handler at call time and stopping when the
@@ -150,8 +151,11 @@ static void fd_unregister(void* self, int end) {
 
 static void fd_set_handler(void* self, int end, enum ra_band band, int script) {
   (void)self;
+  const short before = wanted_events(end);
   fd_script[end][band] = script;
-  if (band == RA_ERR || !fd_registered[end]) return;
+  /* Only a change of events touches the event: event_assign needs it deleted, and deleting drops
+   * it from the active queue of this round, as it would for any libevent program (FD-005). */
+  if (wanted_events(end) == before || !fd_registered[end]) return;
   event_del(fds[end]);
   assign_fd(end);
   event_add(fds[end], NULL);

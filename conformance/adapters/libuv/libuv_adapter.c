@@ -180,8 +180,9 @@ static void fd_unregister(void* self, int end) {
 
 static void fd_set_handler(void* self, int end, enum ra_band band, int script) {
   (void)self;
+  const int before = wanted_events(end);
   poll_script[end][band] = script;
-  if (band != RA_ERR && poll_registered[end]) restart_poll(end);
+  if (wanted_events(end) != before && poll_registered[end]) restart_poll(end); /* only a change of events */
 }
 
 /* When a timer is armed on the real clock. Real time runs on between the operations while the
