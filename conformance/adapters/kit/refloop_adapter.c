@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,8 +263,10 @@ static void probe(struct ra_kit* kit, char* words, int check_only) {
   const char* text = space ? space + 1 : "";
   if (space) *space = '\0';
   if (check_only) {
-    const char* cannot = loop->probe == NULL ? "this adapter performs no probes"
-                         : loop->probe_cannot ? loop->probe_cannot(loop->self, words, text) : NULL;
+    const int on_end = strcmp(words, "close-keep") == 0 || strcmp(words, "clear-flags") == 0 ||
+                       strcmp(words, "flags") == 0 || strcmp(words, "oobinline") == 0;
+    const char* cannot = loop->probe_cannot ? loop->probe_cannot(loop->self, words, text) : NULL;
+    if (!cannot && !on_end && loop->probe == NULL) cannot = "this adapter performs no probes";
     if (cannot) say("cannot %s", cannot);
     else say("can");
     return;
@@ -330,7 +331,6 @@ static void handshake(const struct ra_identity* identity, const struct ra_capabi
 struct ra_kit* ra_kit_new(void) {
   struct ra_kit* kit = calloc(1, sizeof *kit);
   if (kit == NULL) return NULL;
-  signal(SIGPIPE, SIG_IGN);
   ra_refresh_now(kit);
   for (int end = 0; end < RA_MAX_ENDS; ++end) {
     kit->end_fd[end] = -1;

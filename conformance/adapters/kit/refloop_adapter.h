@@ -28,7 +28,15 @@
  *
  * API stability: version 1 (RA_KIT_VERSION). Anything added later is added at the end of the
  * structs below (a struct ra_loop filled with designated initialisers keeps compiling), and
- * every change is listed here. Added: struct ra_capabilities' `order` (ADAPTER-018).
+ * every change is listed here. Changes since the header was first committed (all before any
+ * adapter but the template used it):
+ *   - timer case expiries and deadlines are int64_t (a timer at -D early in a case lies before
+ *     its start);
+ *   - added: ra_format_ref, ra_end_number, ra_errno_name, ra_dup_high; the kit performs the
+ *     channel-end probes and records a set-handler probe's script; `not_applicable` is not asked
+ *     about a top-level `run`; ra_kit_new leaves SIGPIPE alone.
+ *   - added (branch peer-adapters): struct ra_capabilities' `order` (`capability order`,
+ *     spec/adapter.md ADAPTER-018).
  */
 #ifndef REFLOOP_ADAPTER_H
 #define REFLOOP_ADAPTER_H
@@ -107,8 +115,9 @@ char* ra_format_ref(struct ra_ref ref, char* buffer, size_t size);
 
 struct ra_kit; /* the kit's state: the world, the scripts, the case's clock; one per process */
 
-/* A new kit; NULL when out of memory. Create it before anything else (it ignores SIGPIPE, so a
- * write to a closed channel end is an error, not a death). */
+/* A new kit; NULL when out of memory. It leaves the process's signal dispositions alone (a probe
+ * may check what the loop's init does to them, IVAPI-004); the world never writes into a pipe
+ * whose reader it closed, and sends on sockets with MSG_NOSIGNAL. */
 struct ra_kit* ra_kit_new(void);
 
 /*
@@ -148,7 +157,9 @@ struct ra_loop {
   int (*registered)(void* self, struct ra_ref ref);
 
   /* One iteration (LOOP-001): call ra_callback from every callback; return the outcome. A
-   * real-time adapter brackets its wait with ra_wait_begin / ra_wait_end. */
+   * real-time adapter brackets its wait with ra_wait_begin / ra_wait_end, and when it would wait
+   * with no deadline and nothing ready it arms a guard of RA_DEADLOCK_GUARD_NS real time and
+   * returns RA_DEADLOCK when the guard ends the wait. */
   enum ra_outcome (*run_once)(void* self, int nowait);
   void (*quit)(void* self);
 
