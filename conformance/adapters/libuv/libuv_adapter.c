@@ -34,7 +34,9 @@
  *    alive (the adapter's own handles are uv_unref'd), else `polled`.
  *  - the wait (ADAPTER-010): an internal uv_prepare_t, after the idle handles, begins it; an
  *    internal uv_check_t, after the poll's callbacks, ends it; the fd callbacks the kit counted
- *    in between say whether an fd ended it.
+ *    in between say whether an fd ended it. The check also arms again every timer the case's
+ *    clock has not reached, so UV_RUN_ONCE's second timer pass runs only timers due on the
+ *    case's clock, however long the callbacks took in real time.
  *  - `quit`: uv_stop. Probes: only the kit's channel-end probes (close-keep, clear-flags, flags,
  *    oobinline). No nested runs (uv_run is not reentrant).
  */
@@ -125,6 +127,8 @@ static int any_task_pending(void) {
   return 0;
 }
 
+static void rearm_future_timers(void);
+
 /* After the idle handles (the tasks), just before the poll. */
 static void on_wait_begin(uv_prepare_t* handle) {
   (void)handle;
@@ -154,6 +158,9 @@ static void on_wait_end(uv_check_t* handle) {
     run_state.guard_armed = 0;
   }
   ra_wait_end(kit, &run_state.wait, run_state.idle && !fd_woke);
+  /* UV_RUN_ONCE runs the timers again after this: only those the case's clock has now reached
+   * may be due, however long the poll's callbacks took in real time. */
+  rearm_future_timers();
 }
 
 /* The kit's table (struct ra_loop). */
@@ -227,7 +234,7 @@ static int registered(void* self, struct ra_ref ref) {
   }
 }
 
-/* Before each iteration (see arming_time). */
+/* Before each iteration and after its poll (see arming_time). */
 static void rearm_future_timers(void) {
   for (int i = 0; i < RA_MAX_TIMERS; ++i) {
     const struct ra_ref ref = {RA_TIMER, i};
