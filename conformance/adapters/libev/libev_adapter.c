@@ -148,6 +148,8 @@ static void on_wait_begin(struct ev_loop* l, ev_prepare* w, int revents) {
   run_state.waiting = 1;
 }
 
+static void rearm_future_timers(void);
+
 static void end_wait(void) {
   if (!run_state.waiting) return;
   int fd_woke = 0;
@@ -159,6 +161,9 @@ static void end_wait(void) {
   }
   run_state.waiting = 0;
   ra_wait_end(kit, &run_state.wait, run_state.idle && !fd_woke);
+  /* A timer the case's clock has not reached is not due, even when the wait woke late in real
+   * time: armed again (which takes it off the pending ones), it waits for its turn. */
+  rearm_future_timers();
 }
 
 /* Runs first after the poll, before any timer or fd callback. */
@@ -241,7 +246,7 @@ static int registered(void* self, struct ra_ref ref) {
   }
 }
 
-/* Before each iteration (see arming_time). */
+/* Before each iteration and after its poll (see arming_time). */
 static void rearm_future_timers(void) {
   for (int i = 0; i < RA_MAX_TIMERS; ++i) {
     const struct ra_ref ref = {RA_TIMER, i};

@@ -75,11 +75,18 @@ static short wanted_events(int end) {
 
 /* The end of the wait: the first callback after event_base_loop was called. The active queue
  * holds the ready fds before the expired timers, so an fd callback first means an fd ended it. */
+static void rearm_future_timers(void);
+
 static void end_wait(int fd_first) {
   if (!run_state.waiting) return;
   run_state.waiting = 0;
   ra_wait_end(kit, &run_state.wait, run_state.idle && !fd_first);
+  /* A timer the case's clock has not reached is not due, even when the wait woke late in real
+   * time: added again (event_add takes a timer made active off the active queue), it waits. */
+  rearm_future_timers();
 }
+
+static int registered(void* self, struct ra_ref ref);
 
 static void on_fd(evutil_socket_t fd, short what, void* arg) {
   (void)fd;
@@ -101,6 +108,7 @@ static void on_timer(evutil_socket_t fd, short what, void* arg) {
   (void)fd, (void)what;
   end_wait(0);
   const struct ra_ref ref = {RA_TIMER, (int)(intptr_t)arg};
+  if (registered(NULL, ref)) return; /* armed again by end_wait: not due on the case's clock */
   ra_callback(kit, ref, RA_IN, ra_script_of(kit, ref, RA_IN));
 }
 
@@ -209,7 +217,7 @@ static int any_fd_watched(void) {
   return 0;
 }
 
-/* Before each iteration (see arming_time). */
+/* Before each iteration and after its poll (see arming_time). */
 static void rearm_future_timers(void) {
   for (int i = 0; i < RA_MAX_TIMERS; ++i) {
     const struct ra_ref ref = {RA_TIMER, i};
