@@ -171,8 +171,8 @@ static void fd_set_handler(void* self, int end, enum ra_band band, int script) {
 
 /* When a timer is armed on the real clock. Real time runs on between the operations while the
  * case's clock stands still, so a timer later than the case's clock gets its remaining case time
- * from now, and before each iteration every such timer is armed again the same way: the loop then
- * finds due exactly the timers the case's clock has reached (the kit's own real expiry, from its
+ * from now, and before each iteration and after its wait every such timer is armed again the same
+ * way: the loop then finds due exactly the timers the case's clock has reached (the kit's own real expiry, from its
  * now read once per iteration, may already have passed). A timer the case's clock has reached
  * keeps the kit's expiry, so timers registered together in the past keep their order. */
 static int64_t arming_time(int timer) {
