@@ -324,6 +324,7 @@ static void handshake(const struct ra_identity* identity, const struct ra_capabi
   say("capability advance %s", c->no_advance ? "no" : "yes");
   say("capability nested-run %s", c->nested_run ? "yes" : "no");
   say("capability probes%s%s", c->probes ? " " : "", c->probes ? c->probes : "");
+  if (c->order) say("capability order %s", c->order);
   say("ready");
 }
 

@@ -35,6 +35,8 @@
  *   - added: ra_format_ref, ra_end_number, ra_errno_name, ra_dup_high; the kit performs the
  *     channel-end probes and records a set-handler probe's script; `not_applicable` is not asked
  *     about a top-level `run`; ra_kit_new leaves SIGPIPE alone.
+ *   - added (branch peer-adapters): struct ra_capabilities' `order` (`capability order`,
+ *     spec/adapter.md ADAPTER-018).
  */
 #ifndef REFLOOP_ADAPTER_H
 #define REFLOOP_ADAPTER_H
@@ -200,6 +202,9 @@ struct ra_capabilities {
   int no_advance;     /* declares `advance no` */
   int nested_run;     /* declares `nested-run yes`: scripts with `run` are asked with `check` */
   const char* probes; /* space-separated probe names, or NULL */
+  /* Added (peer-adapters): `poll-first` for a loop that polls before running its expired timers
+   * (libev, libevent, libuv; spec/adapter.md ADAPTER-018), NULL for the default, `ivykis`. */
+  const char* order;
 };
 
 /* Runs the protocol on standard input and output until the runner closes its end; returns the

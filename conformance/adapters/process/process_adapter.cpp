@@ -179,6 +179,7 @@ class ProcessAdapter final : public LoopAdapter {
     return number_after(answer, "unread");
   }
   std::optional<std::string> take_problem() override { return std::exchange(problem_, std::nullopt); }
+  [[nodiscard]] bool polls_first() const override { return capabilities_.poll_first; }  // ADAPTER-018
 
  private:
   std::string request(const std::string& line) const {

@@ -67,6 +67,104 @@ TEST(LoopJudge, NamesThePollFirstOrder) {
   EXPECT_NE(verdict->find("t0 (expires 0s+300ns)"), std::string::npos) << *verdict;
 }
 
+// A loop that runs its task before a timer due at step 1, as libev runs its prepare watchers
+// before its poll and its expired timers after it; `declares` is its `capability order poll-first`.
+class TaskFirstAdapter final : public LoopAdapter {
+ public:
+  explicit TaskFirstAdapter(bool declares) : declares_(declares) {}
+  [[nodiscard]] std::string name() const override { return "task-first"; }
+  void act(const Op& op) override {
+    if (op.code == Code::reg) registered_.insert(op.target.kind);
+  }
+  Outcome run(bool, const Callback& callback, const NestedEnd&) override {
+    for (Kind kind : {Kind::task, Kind::timer}) {
+      registered_.erase(kind);
+      if (!callback(Event{Ref{kind, 0}, model::loop::Band::in, 0})) break;
+    }
+    return Outcome::empty;
+  }
+  [[nodiscard]] tain clock() const override { return tain_epoch; }
+  [[nodiscard]] bool registered(const Ref& ref) const override { return ref.index == 0 && registered_.count(ref.kind) != 0; }
+  [[nodiscard]] std::size_t registered_count() const override { return registered_.size(); }
+  [[nodiscard]] std::optional<std::uint64_t> unread(int) const override { return std::nullopt; }
+  [[nodiscard]] bool polls_first() const override { return declares_; }
+
+ private:
+  bool declares_;
+  std::set<Kind> registered_;  // index 0 of each kind
+};
+
+Verdict run_task_first_case(bool declares) {
+  TaskFirstAdapter adapter(declares);
+  Judge judge(adapter);
+  const auto ops = model::loop::parse_ops("reg t0 -1\nreg k0\nrun");
+  EXPECT_TRUE(ops.has_value());
+  for (const Op& op : *ops)
+    if (auto verdict = judge.step(op)) return verdict;
+  return std::nullopt;
+}
+
+// [req:ADAPTER-018] [req:LOOP-001]
+TEST(LoopJudge, NamesThePollFirstOrderOfALoopThatDeclaresIt) {
+  const Verdict verdict = run_task_first_case(true);
+  ASSERT_TRUE(verdict);
+  EXPECT_EQ(verdict->rfind("[LOOP-001] " + std::string(poll_first_cause) + ": k0 ran while a timer due", 0), 0u) << *verdict;
+  EXPECT_NE(verdict->find("[TIMER-002] timer t0 was due"), std::string::npos) << *verdict;  // the model's words kept
+}
+
+TEST(LoopJudge, KeepsTheModelsVerdictForALoopThatDeclaresNoOrder) {
+  const Verdict verdict = run_task_first_case(false);
+  ASSERT_TRUE(verdict);
+  EXPECT_EQ(verdict->rfind("[TIMER-002] timer t0 was due", 0), 0u) << *verdict;
+}
+
+// A loop that runs its due timer t0 after a poll that did not wait and ends the iteration there,
+// while t1 is still ahead: the model expects the idle wait until t1 in the same iteration.
+class ShortWaitAdapter final : public LoopAdapter {
+ public:
+  explicit ShortWaitAdapter(bool declares) : declares_(declares) {}
+  [[nodiscard]] std::string name() const override { return "short-wait"; }
+  void act(const Op& op) override {
+    if (op.code == Code::reg) registered_.insert(op.target.index);
+  }
+  Outcome run(bool, const Callback& callback, const NestedEnd&) override {
+    registered_.erase(0);
+    callback(Event{Ref{Kind::timer, 0}, model::loop::Band::in, 0});
+    return Outcome::polled;
+  }
+  [[nodiscard]] tain clock() const override { return tain_epoch; }
+  [[nodiscard]] bool registered(const Ref& ref) const override {
+    return ref.kind == Kind::timer && registered_.count(ref.index) != 0;
+  }
+  [[nodiscard]] std::size_t registered_count() const override { return registered_.size(); }
+  [[nodiscard]] std::optional<std::uint64_t> unread(int) const override { return std::nullopt; }
+  [[nodiscard]] bool polls_first() const override { return declares_; }
+
+ private:
+  bool declares_;
+  std::set<int> registered_;
+};
+
+Verdict run_short_wait_case(bool declares) {
+  ShortWaitAdapter adapter(declares);
+  Judge judge(adapter);
+  const auto ops = model::loop::parse_ops("reg t0 -1\nreg t1 +50\nrun");
+  EXPECT_TRUE(ops.has_value());
+  for (const Op& op : *ops)
+    if (auto verdict = judge.step(op)) return verdict;
+  return std::nullopt;
+}
+
+// [req:ADAPTER-018]
+TEST(LoopJudge, NamesTheMissingWaitAfterTimersOfALoopThatPollsFirst) {
+  const Verdict declared = run_short_wait_case(true);
+  ASSERT_TRUE(declared);
+  EXPECT_EQ(declared->rfind("[LOOP-001] " + std::string(poll_first_cause) + ": the iteration ran its due timers", 0), 0u) << *declared;
+  const Verdict undeclared = run_short_wait_case(false);
+  ASSERT_TRUE(undeclared);
+  EXPECT_EQ(undeclared->rfind("[TIME-005] after an idle wait until 0s+50ns", 0), 0u) << *undeclared;
+}
+
 TEST(LoopJudge, StillBlamesATimerThatFiresEarly) {
   const Verdict verdict = run_timer_case(299);
   ASSERT_TRUE(verdict);
@@ -99,6 +197,10 @@ TEST(Protocol, EventsAndCapabilitiesReadBackWhatTheyWrite) {
   declared.bands[0] = false;
   protocol::Capabilities read;
   for (const std::string& line : protocol::capability_lines(declared)) EXPECT_TRUE(protocol::read_capability(line, read));
+  EXPECT_FALSE(read.poll_first);
+  declared.poll_first = true;
+  for (const std::string& line : protocol::capability_lines(declared)) EXPECT_TRUE(protocol::read_capability(line, read));
+  EXPECT_TRUE(read.poll_first);
   EXPECT_FALSE(read.tasks);
   EXPECT_FALSE(read.bands[0]);
   EXPECT_TRUE(read.bands[1]);

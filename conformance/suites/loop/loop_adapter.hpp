@@ -95,6 +95,11 @@ class LoopAdapter : public Adapter<Op> {
   [[nodiscard]] virtual std::optional<std::string> not_applicable_probe(const Probe&) const { return std::nullopt; }
   // A problem the adapter saw itself (a real-time adapter's timer firing early), once.
   virtual std::optional<std::string> take_problem() { return std::nullopt; }
+  // The loop declares that it polls before running its expired timers (libev's, libevent's and
+  // libuv's order; a process adapter's `capability order poll-first`, spec/adapter.md
+  // ADAPTER-004, ADAPTER-018): the judge then names that order as the cause of a callback run
+  // while a timer due at step 1 had not run yet.
+  [[nodiscard]] virtual bool polls_first() const { return false; }
 };
 
 // What one `run` did, as the judge saw it (for explicit expectations).
@@ -131,6 +136,8 @@ class Judge {
   Verdict run(bool nowait);
   Verdict compare_state() const;
   Verdict explain(const Event& event, const std::string& refusal) const;
+  Verdict explain_waiting_timer(const Event& event, const std::string& refusal) const;
+  Verdict explain_short_wait(const Verdict& verdict) const;
 
   LoopAdapter& adapter_;
   model::loop::LoopModel model_;

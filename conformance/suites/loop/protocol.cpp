@@ -59,7 +59,8 @@ std::vector<std::string> capability_lines(const Capabilities& c) {
   std::string probes = "capability probes";
   for (const std::string& name : c.probes) probes += " " + name;
   return {bands, yes_no("tasks", c.tasks), yes_no("stamp", c.stamp), yes_no("advance", c.advance),
-          yes_no("nested-run", c.nested_run), probes};
+          yes_no("nested-run", c.nested_run), probes,
+          std::string("capability order ") + (c.poll_first ? "poll-first" : "ivykis")};
 }
 
 bool read_capability(const std::string& line, Capabilities& c) {
@@ -83,6 +84,8 @@ bool read_capability(const std::string& line, Capabilities& c) {
     c.nested_run = yes;
   } else if (key == "probes") {
     c.probes = values;
+  } else if (key == "order") {  // ADAPTER-018
+    c.poll_first = values.size() == 1 && values[0] == "poll-first";
   }
   return true;  // an unknown key is a capability this runner does not ask about
 }

@@ -30,6 +30,7 @@ struct Capabilities {
   bool advance = true;
   bool nested_run = false;
   std::vector<std::string> probes;
+  bool poll_first = false;  // `order poll-first` (ADAPTER-018); the default is `order ivykis`
 };
 
 // Why a case with `op` needs a capability the adapter lacks (ADAPTER-004); nullopt when it does not.
