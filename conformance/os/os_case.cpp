@@ -204,8 +204,6 @@ void Interpreter::add_fd(const std::string& name, int number) {
     column_.sys.fd->close(number);
     throw Failed("fd name used twice: " + name);
   }
-  for (auto it = closed_.begin(); it != closed_.end();)  // the number is someone else's now
-    it = it->second == number ? closed_.erase(it) : std::next(it);
   fds_[name] = number;
 }
 
@@ -279,16 +277,16 @@ void Interpreter::close_named(const std::string& verb, const std::string& target
 
 // "renumber n.r p.r": the open file n.r moves onto the number p.r had (closed by now), straight
 // through the kernel, as a later open reusing the number would (OS-001, OS-210): the name n.r
-// then stands for that number.
+// then stands for that number. A file that took the number by itself (the lowest free one) stays.
 void Interpreter::renumber(const std::string& moved, const std::string& onto) {
   const auto from = fds_.find(moved);
   const auto to = closed_.find(onto);
   if (from == fds_.end() || to == closed_.end()) throw Failed("renumber an open fd onto a closed one's number");
   const int number_of = to->second;
-  if (::fcntl(number_of, F_GETFD) >= 0) throw Failed("renumber: the number is open again already");
+  if (from->second == number_of) return;
+  if (::fcntl(number_of, F_GETFD) >= 0) throw Failed("renumber: another file has the number");
   if (::dup2(from->second, number_of) != number_of) throw Failed("dup2 failed");
   ::close(from->second);
-  closed_.erase(to);
   from->second = number_of;
 }
 
