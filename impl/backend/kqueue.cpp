@@ -146,7 +146,8 @@ int KqueueBackend::notify_sync(Fd& fd) {
   if (wanted == 0) {
     std::vector<struct kevent> deletes = adds;
     for (struct kevent& change : deletes) change.flags = EV_DELETE;
-    if (change_now(deletes) == 0) {
+    // EINTR: the deletes were applied all the same (OS-112), as in forget().
+    if (const int error = change_now(deletes); error == 0 || error == EINTR) {
       knotes_ -= adds.size();
       fd.state.registered_bands = 0;
       return 0;
