@@ -165,6 +165,42 @@ TEST_P(Faults, FAULT_006_a_trial_removal_that_fails_again_at_unregister_is_fatal
   EXPECT_NE(message.find("was closed while registered"), std::string::npos) << message;
 }
 
+TEST_P(Faults, FAULT_004_a_failed_wait_is_fatal_naming_the_backend_and_the_errno) {
+  // [req:FAULT-004] [req:FATAL-004] Not EINTR (FAULT-002) nor an errno that says the call is
+  // missing (BACKEND-012): ENOMEM, which every wait call may report.
+  const std::string message = test::fatal_message_of([&] {
+    FdPair pipe = FdPair::pipe();
+    FdProbe end(pipe.read_end);
+    end.want_in([] {});
+    faulty.register_fd(end.fd);
+    faults.plan({std::string(traits().wait_call), 1, ENOMEM});
+    faulty.run_once(RunMode::nowait);
+  });
+  EXPECT_EQ(message.rfind(GetParam() + " backend: ", 0), 0u) << message;
+  EXPECT_NE(message.find("error 12[Cannot allocate memory]"), std::string::npos) << message;
+}
+
+TEST_P(Faults, FD_010_a_failed_removal_at_unregister_is_fatal_naming_the_call) {
+  // [req:FD-010] [req:FD-004] [req:FAULT-004] unregister_fd removes the watch at once; the call
+  // that removes it is the trial removal's, or the interest call itself (/dev/poll's POLLREMOVE
+  // write). A backend that keeps interest in user space makes no call to fail.
+  const BackendTraits& t = traits();
+  const std::string removal(t.trial_removal_call.empty() ? t.interest_call : t.trial_removal_call);
+  if (removal.empty()) GTEST_SKIP() << GetParam() << " keeps its interest set in user space";
+  const std::string message = test::fatal_message_of([&] {
+    FdPair pipe = FdPair::pipe();
+    FdProbe end(pipe.read_end);
+    end.want_in([] {});
+    faulty.register_fd(end.fd);
+    faulty.run_once(RunMode::nowait);  // the kernel watches it now
+    faults.plan({removal, 1, ENOMEM});
+    faulty.unregister_fd(end.fd);
+  });
+  EXPECT_EQ(message.rfind(GetParam() + " backend: ", 0), 0u) << message;
+  EXPECT_NE(message.find(removal), std::string::npos) << message;
+  EXPECT_NE(message.find("error 12[Cannot allocate memory]"), std::string::npos) << message;
+}
+
 TEST_P(Faults, FAULT_004_a_failure_to_set_the_kernel_timer_is_fatal) {
   // [req:FAULT-004] [req:BACKEND-013] Only backends whose deadlines a kernel timer carries set
   // one; a real clock, so that the timer is set.

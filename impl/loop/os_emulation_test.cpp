@@ -124,6 +124,33 @@ TEST_P(OnEmulated, OS_251_devpoll_narrows_with_POLLREMOVE_and_removes_at_unregis
   EXPECT_EQ(devpoll_mask(end.fd.fd), -1);  // at once
 }
 
+TEST_P(OnEmulated, OS_251_a_second_fd_with_the_same_number_is_refused) {
+  // [req:OS-251] [req:BACKEND-008] The set holds a number once: register_fd_try says EEXIST, and
+  // a second lazy registration is fatal at the flush, as on epoll.
+  if (!waits_with("ioctl")) GTEST_SKIP() << "not a /dev/poll backend";
+  FdPair pipe = FdPair::pipe();
+  FdProbe first(pipe.read_end);
+  FdProbe second(pipe.read_end);
+  first.want_in([] {});
+  second.want_in([] {});
+  ASSERT_EQ(loop.register_fd_try(first.fd), 0);
+  EXPECT_EQ(loop.register_fd_try(second.fd), EEXIST);
+  const std::string message = test::fatal_message_of([&] {
+    loop.register_fd(second.fd);
+    loop.run_once(RunMode::nowait);
+  });
+  EXPECT_EQ(message, GetParam() + " backend: fd " + std::to_string(pipe.read_end) + " is registered twice");
+  loop.unregister_fd(first.fd);
+}
+
+TEST_P(OnEmulated, OS_200_an_emulated_table_without_the_fd_table_makes_no_backend) {
+  // [req:OS-200] [req:OS-250] [req:OS-350] The set's fd table is how the backend closes its
+  // object and how the emulators hear of closes: without it there is no backend.
+  kernel::SysCalls partial = sys;
+  partial.fd = nullptr;
+  EXPECT_EQ(detail::make_backend(GetParam(), partial), nullptr);
+}
+
 TEST_P(OnEmulated, OS_351_one_shot_associations_are_renewed_so_the_loop_stays_level_triggered) {
   // [req:OS-351] [req:OS-307]
   if (!waits_with("port_getn")) GTEST_SKIP() << "not an event-port backend";
