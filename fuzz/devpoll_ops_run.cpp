@@ -20,43 +20,34 @@
 #include <set>
 #include <vector>
 
+#include "emulator_world.hpp"
 #include "os/emulators.hpp"
 
 namespace {
 
 using refloop::os::DevpollEmulator;
-using refloop::os::Emulators;
+using refloop::fuzz::EmulatorWorld;
 namespace kernel = refloop::kernel;
 
 constexpr short event_table[8] = {POLLIN, POLLOUT, POLLIN | POLLOUT, POLLPRI, POLLHUP, 0,
                                   static_cast<short>(POLLIN | POLLERR), kernel::pollremove};
 
-void require(bool holds, const char* what) {
-  if (holds) return;
-  std::fprintf(stderr, "devpoll_ops_run: %s\n", what);
-  std::abort();
-}
 
 class Run {
  public:
   Run() {
-    for (int c = 0; c < 4; ++c) reopen(c);
     for (int s = 0; s < 2; ++s) sets_[s] = emulator_.open("/dev/poll", O_RDWR);
-  }
-  ~Run() {
-    for (int end : ends_)
-      if (end >= 0) ::close(end);
   }
   Run(const Run&) = delete;
   Run& operator=(const Run&) = delete;
 
   void step(std::uint8_t op, std::uint8_t a, std::uint8_t b) {
     const int s = a & 1;
-    const int end = ends_[(a >> 1) % 8];
+    const int end = world_.end((a >> 1) % 8);
     switch (op % 8) {
       case 0: write_entry(s, (b & 0x80) ? -1 - (b & 3) : end, event_table[b % 8]); break;
-      case 1: put((a >> 1) % 4, 1 + b % 2); break;
-      case 2: drain((a >> 1) % 4); break;
+      case 1: world_.put((a >> 1) % 4, 1 + b % 2); break;
+      case 2: world_.drain((a >> 1) % 4); break;
       case 3: close_end((a >> 1) % 8); break;
       case 4: reopen((a >> 1) % 4); break;
       case 5: poll_set(s, b % 10); break;
@@ -68,80 +59,63 @@ class Run {
  private:
   void write_entry(int s, int fd, short events) {
     const pollfd entry{fd, events, 0};
-    require(emulator_.write(sets_[s], &entry, sizeof entry) == static_cast<ssize_t>(sizeof entry), "write failed");
+    world_.require(emulator_.write(sets_[s], &entry, sizeof entry) == static_cast<ssize_t>(sizeof entry), "write failed");
     if (fd < 0) return;
     if (events == kernel::pollremove) model_[s].erase(fd);
     else model_[s][fd] = static_cast<short>(model_[s][fd] | events);
   }
-  void put(int c, std::size_t bytes) {
-    if (ends_[2 * c + 1] < 0) return;
-    [[maybe_unused]] const auto written = ::write(ends_[2 * c + 1], "xy", bytes);
-  }
-  void drain(int c) {
-    char buffer[16];
-    if (ends_[2 * c] >= 0) while (::read(ends_[2 * c], buffer, sizeof buffer) > 0) {}
-  }
-  void close_end(int e) {
-    if (ends_[e] < 0) return;
-    require(emulators_.close(ends_[e]) == 0, "close through the set failed");
-    ends_[e] = -1;
-  }
+
+
+  void close_end(int e) { world_.close_end(e); }
   void reopen(int c) {
     for (int e = 2 * c; e < 2 * c + 2; ++e) close_end(e);
-    int fds[2];
-    if (::pipe2(fds, O_NONBLOCK) != 0) return;
-    ends_[2 * c] = fds[0];
-    ends_[2 * c + 1] = fds[1];
+    world_.open_pipe(c);
   }
-  static short real_revents(int fd, short events) {
-    pollfd alone{fd, events, 0};
-    return ::poll(&alone, 1, 0) > 0 ? alone.revents : short{0};
-  }
+
+
   void poll_set(int s, int nfds) {
     std::vector<pollfd> results(10, pollfd{-9, -9, -9});
     kernel::dvpoll request{results.data(), nfds, 0};
     const int count = emulator_.ioctl(sets_[s], kernel::dp_poll, &request);
     std::size_t ready = 0;
-    for (const auto& [fd, mask] : model_[s]) ready += real_revents(fd, mask) != 0;
-    require(count == static_cast<int>(std::min<std::size_t>(ready, static_cast<std::size_t>(nfds))),
+    for (const auto& [fd, mask] : model_[s]) ready += EmulatorWorld::real_revents(fd, mask) != 0;
+    world_.require(count == static_cast<int>(std::min<std::size_t>(ready, static_cast<std::size_t>(nfds))),
             "DP_POLL reported a different number of entries than are ready");
     std::set<int> seen;
     for (int i = 0; i < count; ++i) {
       const pollfd& entry = results[static_cast<std::size_t>(i)];
-      require(seen.insert(entry.fd).second, "DP_POLL reported an fd twice");
+      world_.require(seen.insert(entry.fd).second, "DP_POLL reported an fd twice");
       const auto cached = model_[s].find(entry.fd);
-      require(cached != model_[s].end(), "DP_POLL reported an fd not in the set");
-      require(entry.events == cached->second, "DP_POLL's events are not the cached mask");
-      require(entry.revents == real_revents(entry.fd, cached->second), "DP_POLL's revents are not poll(2)'s");
+      world_.require(cached != model_[s].end(), "DP_POLL reported an fd not in the set");
+      world_.require(entry.events == cached->second, "DP_POLL's events are not the cached mask");
+      world_.require(entry.revents == EmulatorWorld::real_revents(entry.fd, cached->second), "DP_POLL's revents are not poll(2)'s");
     }
-    if (count == 0) require(results[0].fd == -9, "a DP_POLL that found nothing wrote the buffer");
+    if (count == 0) world_.require(results[0].fd == -9, "a DP_POLL that found nothing wrote the buffer");
   }
   void check_ispolled(int s, int fd) {
     if (fd < 0) return;
     pollfd query{fd, 0, 0};
     const int result = emulator_.ioctl(sets_[s], kernel::dp_ispolled, &query);
     const auto cached = model_[s].find(fd);
-    require(result == (cached != model_[s].end() ? 1 : 0), "DP_ISPOLLED disagrees on membership");
-    if (result == 1) require(query.revents == cached->second, "DP_ISPOLLED's mask is not the cached one");
+    world_.require(result == (cached != model_[s].end() ? 1 : 0), "DP_ISPOLLED disagrees on membership");
+    if (result == 1) world_.require(query.revents == cached->second, "DP_ISPOLLED's mask is not the cached one");
   }
   // The EINTR knob fires at DP_POLL's wait, which comes only when nothing in the set is ready.
   void interrupted(int s) {
     std::size_t ready = 0;
-    for (const auto& [fd, mask] : model_[s]) ready += real_revents(fd, mask) != 0;
-    emulators_.readiness().interrupt_wait();
+    for (const auto& [fd, mask] : model_[s]) ready += EmulatorWorld::real_revents(fd, mask) != 0;
+    world_.emulators.readiness().interrupt_wait();
     pollfd result{};
     kernel::dvpoll request{&result, 1, 0};
     errno = 0;
     const int count = emulator_.ioctl(sets_[s], kernel::dp_poll, &request);
-    emulators_.readiness().interrupt_wait(0);
-    if (ready == 0) require(count == -1 && errno == EINTR, "the knob did not interrupt an idle DP_POLL");
-    else require(count == 1, "the knob interrupted a DP_POLL that had ready entries");
+    world_.emulators.readiness().interrupt_wait(0);
+    if (ready == 0) world_.require(count == -1 && errno == EINTR, "the knob did not interrupt an idle DP_POLL");
+    else world_.require(count == 1, "the knob interrupted a DP_POLL that had ready entries");
   }
 
-  refloop::SimulatedClock clock_{refloop::tain_epoch};
-  Emulators emulators_{kernel::native_syscalls(), &clock_};
-  DevpollEmulator& emulator_ = emulators_.devpoll();
-  int ends_[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
+  EmulatorWorld world_{"devpoll_ops_run"};
+  DevpollEmulator& emulator_ = world_.emulators.devpoll();
   int sets_[2] = {-1, -1};
   std::map<int, short> model_[2];
 };

@@ -22,22 +22,18 @@
 #include <set>
 #include <vector>
 
+#include "emulator_world.hpp"
 #include "os/emulators.hpp"
 
 namespace {
 
-using refloop::os::Emulators;
+using refloop::fuzz::EmulatorWorld;
 using refloop::os::PortEmulator;
 namespace kernel = refloop::kernel;
 
 constexpr int event_table[8] = {POLLIN, POLLOUT, POLLIN | POLLOUT, POLLPRI, POLLHUP, 0, POLLIN | POLLERR, POLLRDHUP};
 constexpr timespec zero{0, 0};
 
-void require(bool holds, const char* what) {
-  if (holds) return;
-  std::fprintf(stderr, "port_ops_run: %s\n", what);
-  std::abort();
-}
 
 struct Association {
   int events;
@@ -46,13 +42,7 @@ struct Association {
 
 class Run {
  public:
-  Run() {
-    for (int c = 0; c < 4; ++c) reopen(c);
-  }
-  ~Run() {
-    for (int end : ends_)
-      if (end >= 0) ::close(end);
-  }
+  Run() = default;
   Run(const Run&) = delete;
   Run& operator=(const Run&) = delete;
 
@@ -61,8 +51,8 @@ class Run {
     switch (op % 8) {
       case 0: associate(e, event_table[b % 8], &cookies_[b % 4]); break;
       case 1: dissociate(e); break;
-      case 2: put(a % 4, 1 + b % 2); break;
-      case 3: drain(a % 4); break;
+      case 2: world_.put(a % 4, 1 + b % 2); break;
+      case 3: world_.drain(a % 4); break;
       case 4: close_end(e); break;
       case 5: reopen(a % 4); break;
       case 6: getn(b % 4, a % 10, false); break;
@@ -72,51 +62,38 @@ class Run {
 
  private:
   static std::uintptr_t object(int fd) { return static_cast<std::uintptr_t>(fd); }
-  static short real_revents(int fd, int events) {
-    pollfd alone{fd, static_cast<short>(events), 0};
-    return ::poll(&alone, 1, 0) > 0 ? alone.revents : short{0};
-  }
+
   void associate(int e, int events, void* user) {
-    const int fd = ends_[e];
+    const int fd = world_.end(e);
     if (fd < 0) return;
-    require(emulator_.port_associate(port_, kernel::port_source_fd, object(fd), events, user) == 0,
+    world_.require(emulator_.port_associate(port_, kernel::port_source_fd, object(fd), events, user) == 0,
             "associating an open fd failed");
     model_[fd] = Association{events, user};
   }
   void dissociate(int e) {
-    const int fd = ends_[e];
+    const int fd = world_.end(e);
     if (fd < 0) return;
     errno = 0;
     const int result = emulator_.port_dissociate(port_, kernel::port_source_fd, object(fd));
-    if (model_.erase(fd) != 0) require(result == 0, "dissociating a live association failed");
-    else require(result == -1 && errno == ENOENT, "dissociating no association did not say ENOENT");
+    if (model_.erase(fd) != 0) world_.require(result == 0, "dissociating a live association failed");
+    else world_.require(result == -1 && errno == ENOENT, "dissociating no association did not say ENOENT");
   }
-  void put(int c, std::size_t bytes) {
-    if (ends_[2 * c + 1] < 0) return;
-    [[maybe_unused]] const auto written = ::write(ends_[2 * c + 1], "xy", bytes);
-  }
-  void drain(int c) {
-    char buffer[16];
-    if (ends_[2 * c] >= 0) while (::read(ends_[2 * c], buffer, sizeof buffer) > 0) {}
-  }
+
+
   void close_end(int e) {
-    if (ends_[e] < 0) return;
-    require(emulators_.close(ends_[e]) == 0, "close through the set failed");
-    model_.erase(ends_[e]);  // the kernel dissociates a closed fd (OS-310)
-    ends_[e] = -1;
+    const int fd = world_.close_end(e);
+    if (fd >= 0) model_.erase(fd);  // the kernel dissociates a closed fd (OS-310)
   }
   void reopen(int c) {
     for (int e = 2 * c; e < 2 * c + 2; ++e) close_end(e);
-    int fds[2];
-    if (::pipe2(fds, O_NONBLOCK) != 0) return;
-    ends_[2 * c] = fds[0];
-    ends_[2 * c + 1] = fds[1];
+    world_.open_pipe(c);
   }
+
   // The live associations whose fd is ready now, with the events they would deliver.
   std::map<int, int> ready_now() const {
     std::map<int, int> ready;
     for (const auto& [fd, association] : model_) {
-      const int delivered = real_revents(fd, association.events) & (association.events | POLLHUP | POLLERR);
+      const int delivered = EmulatorWorld::real_revents(fd, association.events) & (association.events | POLLHUP | POLLERR);
       if (delivered != 0) ready[fd] = delivered;
     }
     return ready;
@@ -124,7 +101,7 @@ class Run {
   void getn(unsigned nget, unsigned max, bool with_knobs) {
     const bool interrupt = with_knobs && nget == 1;
     const bool time_out = with_knobs && nget == 2;
-    if (interrupt) emulators_.readiness().interrupt_wait();
+    if (interrupt) world_.emulators.readiness().interrupt_wait();
     if (time_out) emulator_.time_out_next_getn();
     const std::map<int, int> ready = ready_now();
     std::vector<kernel::port_event> events(10);
@@ -132,48 +109,48 @@ class Run {
     errno = 0;
     const int result = emulator_.port_getn(port_, events.data(), max, &got, &zero);
     const int error = errno;
-    if (interrupt) emulators_.readiness().interrupt_wait(0);
+    if (interrupt) world_.emulators.readiness().interrupt_wait(0);
     errno = error;
     if (max == 0) {
-      require(result == 0 && got == ready.size(), "max == 0 did not count the ready associations");
+      world_.require(result == 0 && got == ready.size(), "max == 0 did not count the ready associations");
       return;
     }
     if (nget > max) {
-      require(result == -1 && errno == EINVAL, "nget > max was not refused");
+      world_.require(result == -1 && errno == EINVAL, "nget > max was not refused");
       return;
     }
     if (nget == 0) {
-      require(result == 0 && got == 0, "nget == 0 did not return at once");
+      world_.require(result == 0 && got == 0, "nget == 0 did not return at once");
       return;
     }
     // The EINTR knob fires at the wait, which comes only when too few events are queued.
     if (interrupt && result == -1 && errno == EINTR) {
-      require(got == 0 && ready.size() < nget, "an interrupted port_getn delivered, or had enough");
+      world_.require(got == 0 && ready.size() < nget, "an interrupted port_getn delivered, or had enough");
       return;
     }
     // A fired event waits in the queue even if its fd stops being ready (OS-303), so what is
     // delivered is at least every ready association (up to max) and at most every live one.
     const unsigned at_least = static_cast<unsigned>(std::min<std::size_t>(ready.size(), max));
     const unsigned at_most = static_cast<unsigned>(std::min<std::size_t>(model_.size(), max));
-    require(got >= at_least && got <= at_most, "port_getn delivered too few or too many events");
-    if (time_out && got > 0) require(result == -1 && errno == ETIME, "the ETIME knob did not time out");
-    else require(result == 0, "a zero-timeout port_getn failed");
+    world_.require(got >= at_least && got <= at_most, "port_getn delivered too few or too many events");
+    if (time_out && got > 0) world_.require(result == -1 && errno == ETIME, "the ETIME knob did not time out");
+    else world_.require(result == 0, "a zero-timeout port_getn failed");
     std::set<int> seen;
     for (unsigned i = 0; i < got; ++i) {
       const kernel::port_event& event = events[i];
       const int fd = static_cast<int>(event.portev_object);
-      require(seen.insert(fd).second, "an fd was delivered twice");
+      world_.require(seen.insert(fd).second, "an fd was delivered twice");
       const auto live = model_.find(fd);
-      require(live != model_.end(), "an event came for an fd that is not associated");
-      require(event.portev_events != 0 &&
+      world_.require(live != model_.end(), "an event came for an fd that is not associated");
+      world_.require(event.portev_events != 0 &&
                   (event.portev_events & ~(live->second.events | POLLHUP | POLLERR)) == 0,
               "delivered events are not within the mask, POLLHUP and POLLERR");
-      require(event.portev_user == live->second.user, "the cookie is not the association's");
-      require(event.portev_source == kernel::port_source_fd, "the source is not PORT_SOURCE_FD");
+      world_.require(event.portev_user == live->second.user, "the cookie is not the association's");
+      world_.require(event.portev_source == kernel::port_source_fd, "the source is not PORT_SOURCE_FD");
       model_.erase(fd);  // one-shot
     }
     if (got < max)
-      for (const auto& [fd, delivered] : ready) require(seen.count(fd) != 0, "a ready association was not delivered");
+      for (const auto& [fd, delivered] : ready) world_.require(seen.count(fd) != 0, "a ready association was not delivered");
     if (time_out && got == 0) disarm_time_out();
   }
   // A time_out knob armed by a port_getn that delivered nothing is still armed: fire it on an
@@ -182,19 +159,17 @@ class Run {
     int fds[2];
     if (::pipe(fds) != 0) std::abort();
     [[maybe_unused]] const auto written = ::write(fds[1], "x", 1);
-    require(emulator_.port_associate(port_, kernel::port_source_fd, object(fds[0]), POLLIN, nullptr) == 0, "associate");
+    world_.require(emulator_.port_associate(port_, kernel::port_source_fd, object(fds[0]), POLLIN, nullptr) == 0, "associate");
     kernel::port_event event{};
     unsigned got = 1;
-    require(emulator_.port_getn(port_, &event, 1, &got, &zero) == -1 && errno == ETIME, "an armed knob did not fire");
+    world_.require(emulator_.port_getn(port_, &event, 1, &got, &zero) == -1 && errno == ETIME, "an armed knob did not fire");
     ::close(fds[0]);
     ::close(fds[1]);
   }
 
-  refloop::SimulatedClock clock_{refloop::tain_epoch};
-  Emulators emulators_{kernel::native_syscalls(), &clock_};
-  PortEmulator& emulator_ = emulators_.port();
+  EmulatorWorld world_{"port_ops_run"};
+  PortEmulator& emulator_ = world_.emulators.port();
   int port_ = emulator_.port_create();
-  int ends_[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
   int cookies_[4] = {};
   std::map<int, Association> model_;
 };

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: ISC
-// The OS-interface suite's case interpreter (os_case.hpp; the case format: conformance/os/README.md).
+// The OS-interface suite's case interpreter (os_case.hpp; the case format:
+// conformance/os/README.md): reading lines, the world the calls are made on, the checks of what
+// a call returned, and the emulators' knobs. The calls themselves: os_case_bsd_linux.cpp (kqueue,
+// epoll, poll) and os_case_devpoll_port.cpp (/dev/poll, event ports).
 #include "os_case.hpp"
 
 #include <fcntl.h>
@@ -9,28 +12,12 @@
 
 #include <cerrno>
 #include <charconv>
-#include <cstdlib>
-#include <map>
-#include <set>
-#include <stdexcept>
 
-#include "refloop/kernel/kqueue.hpp"
-#if REFLOOP_KERNEL_HAS_EPOLL_HEADER
-#include <sys/epoll.h>
-#endif
+#include "os_case_interpreter.hpp"
 
 namespace refloop::os_suite {
 
-using namespace refloop::kernel;  // struct kevent and its constants, native or refloop's own
-
-namespace {
-
-struct Failed : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-struct NotApplicable : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+namespace interpreter {
 
 std::vector<std::string> split(std::string_view text, char separator) {
   std::vector<std::string> pieces;
@@ -47,13 +34,24 @@ std::vector<std::string> split(std::string_view text, char separator) {
   return pieces;
 }
 
+namespace {
+
 const std::map<std::string, int>& errno_names() {
   static const std::map<std::string, int> names = {
-      {"EACCES", EACCES}, {"EBADF", EBADF}, {"EEXIST", EEXIST}, {"EFAULT", EFAULT},
+      {"EACCES", EACCES}, {"EBADF", EBADF},   {"EEXIST", EEXIST}, {"EFAULT", EFAULT},
       {"EINTR", EINTR},   {"EINVAL", EINVAL}, {"ENOENT", ENOENT}, {"ENOMEM", ENOMEM},
-      {"EPERM", EPERM},   {"ESRCH", ESRCH},  {"ENOTCAPABLE", 93}};
+      {"EPERM", EPERM},   {"ESRCH", ESRCH},   {"ENOTCAPABLE", 93},
+#if defined(ETIME)
+      {"ETIME", ETIME},  // port_get(3C)
+#endif
+#if defined(EBADFD)
+      {"EBADFD", EBADFD},  // port_associate(3C)
+#endif
+  };
   return names;
 }
+
+}  // namespace
 
 std::string errno_name(long value) {
   for (const auto& [name, number] : errno_names())
@@ -72,29 +70,6 @@ long number(std::string_view text) {
   return value;
 }
 
-// A returned entry (a kevent, an epoll_event, a pollfd's revents) or an expected one.
-struct Entry {
-  std::string fd;
-  std::string kind;                // kqueue: read/write; empty for epoll and poll
-  std::set<std::string> flags;     // EV_EOF, EV_ERROR, ... or in, out, err, hup, nval, rdhup
-  std::optional<std::string> data; // expected: "3", "ENOENT", ">0"; actual: the number
-
-  [[nodiscard]] std::string text() const {
-    std::string out = fd + (kind.empty() ? "" : " " + kind);
-    for (const auto& flag : flags) out += " " + flag;
-    if (data) out += " data=" + *data;
-    return out;
-  }
-};
-
-bool matches(const Entry& expected, const Entry& actual) {
-  if (expected.fd != actual.fd || expected.kind != actual.kind || expected.flags != actual.flags) return false;
-  if (!expected.data) return true;
-  const long got = std::strtol(actual.data->c_str(), nullptr, 10);
-  if (*expected.data == ">0") return got > 0;
-  return number(*expected.data) == got;
-}
-
 std::set<std::string> poll_flags(unsigned bits) {
   std::set<std::string> flags;
   if (bits & POLLIN) flags.insert("in");
@@ -108,68 +83,127 @@ std::set<std::string> poll_flags(unsigned bits) {
   return flags;
 }
 
+std::string poll_mask_text(unsigned bits) {
+  std::string text;
+  for (const std::string& flag : poll_flags(bits)) text += (text.empty() ? "" : "|") + flag;
+  return text.empty() ? "none" : text;
+}
+
 short poll_bits(std::string_view words) {
+  std::string commas(words);
+  for (char& c : commas)
+    if (c == '|') c = ',';
   short bits = 0;
-  for (const std::string& word : split(words, ',')) {
+  for (const std::string& word : split(commas, ',')) {
     if (word == "in") bits |= POLLIN;
     else if (word == "out") bits |= POLLOUT;
+    else if (word == "hup") bits |= POLLHUP;
+    else if (word == "err") bits |= POLLERR;
 #if defined(POLLRDHUP)
     else if (word == "rdhup") bits |= POLLRDHUP;
 #endif
-    else throw Failed("unknown poll event: " + word);
+    else if (word != "none") throw Failed("unknown poll event: " + word);
   }
   return bits;
 }
 
-class Interpreter {
- public:
-  explicit Interpreter(Column& column) : column_(column) {}
-  ~Interpreter() {
-    for (const auto& [name, fd] : fds_) column_.sys.fd->close(fd);
+std::string Entry::text() const {
+  std::string out = fd + (kind.empty() ? "" : " " + kind);
+  for (const auto& flag : flags) out += " " + flag;
+  if (data) out += " data=" + *data;
+  for (const auto& [name, value] : attributes) out += " " + name + "=" + value;
+  return out;
+}
+
+namespace {
+
+bool matches(const Entry& expected, const Entry& actual) {
+  if (expected.fd != actual.fd || expected.kind != actual.kind || expected.flags != actual.flags) return false;
+  for (const auto& [name, value] : expected.attributes) {
+    const auto found = actual.attributes.find(name);
+    if (found == actual.attributes.end() || found->second != value) return false;
   }
-  Interpreter(const Interpreter&) = delete;
-  Interpreter& operator=(const Interpreter&) = delete;
+  if (!expected.data) return true;
+  if (!actual.data) return false;
+  const long got = std::strtol(actual.data->c_str(), nullptr, 10);
+  if (*expected.data == ">0") return got > 0;
+  return number(*expected.data) == got;
+}
 
-  void line(const std::string& text);
-  void finish() { check_entries(); }
+Entry entry_of(const std::vector<std::string>& words) {
+  Entry entry;
+  entry.fd = words[1];
+  for (std::size_t i = 2; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    const auto equals = word.find('=');
+    if (word.rfind("data=", 0) == 0) entry.data = word.substr(5);
+    else if (word == "data>0") entry.data = ">0";
+    else if (equals != std::string::npos && equals > 0) entry.attributes[word.substr(0, equals)] = word.substr(equals + 1);
+    else if (word == "read" || word == "write" || word[0] == '-') entry.kind = word;
+    else entry.flags.insert(word);
+  }
+  // An events mask is compared in its one spelling, whatever order the case wrote it in.
+  if (const auto events = entry.attributes.find("events"); events != entry.attributes.end())
+    events->second = poll_mask_text(static_cast<unsigned short>(poll_bits(events->second)));
+  return entry;
+}
 
- private:
-  int fd(const std::string& name) const;
-  std::string name_of(std::uintptr_t fd) const;
-  void add_fd(const std::string& name, int fd);
-  void world(const std::vector<std::string>& words);
-  void call(const std::string& name, const std::string& rest, const std::string& expect);
-  void check_result(long result, const std::string& expect);
-  void check_entries();
-  void kevent_call(const std::string& rest, const std::string& expect);
-  void epoll_call(const std::string& verb, const std::string& rest, const std::string& expect);
-  void poll_call(const std::string& rest, const std::string& expect);
-  void needs(bool present, const char* interface) const;
+bool is_call(const std::string& word) {
+  static const std::set<std::string> calls = {
+      "kqueue", "kevent", "epoll", "epoll_ctl", "epoll_wait", "poll", "open", "dpwrite", "ioctl",
+      "port_create", "port_associate", "port_dissociate", "port_getn"};
+  return calls.count(word) != 0;
+}
 
-  Column& column_;
-  std::map<std::string, int> fds_;
-  std::vector<Entry> actual_, expected_;
-};
+}  // namespace
+
+Expected expected_of(const std::string& expect) {
+  Expected expected;
+  bool have_result = false;
+  for (const std::string& word : split(expect, ' ')) {
+    const auto equals = word.find('=');
+    if (equals != std::string::npos && equals > 0) expected.attributes[word.substr(0, equals)] = word.substr(equals + 1);
+    else if (!have_result) expected.result = number(word), have_result = true;
+    else if (!expected.error) expected.error = static_cast<int>(number(word));
+    else throw Failed("too many words after =>: " + expect);
+  }
+  if (!have_result) throw Failed("a call needs an expected result (=> N)");
+  return expected;
+}
+
+Interpreter::~Interpreter() {
+  for (const auto& [name, fd] : fds_) column_.sys.fd->close(fd);
+}
 
 void Interpreter::needs(bool present, const char* interface) const {
   if (!present) throw NotApplicable(std::string("the column has no ") + interface);
 }
 
-int Interpreter::fd(const std::string& name) const {
-  const auto found = fds_.find(name);
-  if (found == fds_.end()) throw Failed("no fd named " + name);
-  return found->second;
+// "p.r" (a live or closed name) or "@N" (a number no case created, such as one that is not open).
+int Interpreter::descriptor(const std::string& word) const {
+  if (!word.empty() && word[0] == '@') {
+    const long value = number(word.substr(1));
+    if (value < -1 || value > 1'000'000) throw Failed("fd number out of range: " + word);
+    return static_cast<int>(value);
+  }
+  if (const auto found = fds_.find(word); found != fds_.end()) return found->second;
+  if (const auto found = closed_.find(word); found != closed_.end()) return found->second;
+  throw Failed("no fd named " + word);
 }
 
 std::string Interpreter::name_of(std::uintptr_t number) const {
-  for (const auto& [name, fd] : fds_)
-    if (static_cast<std::uintptr_t>(fd) == number) return name;
+  for (const auto* names : {&fds_, &closed_})
+    for (const auto& [name, fd] : *names)
+      if (static_cast<std::uintptr_t>(fd) == number) return name;
   return "@" + std::to_string(number);
 }
 
 void Interpreter::add_fd(const std::string& name, int number) {
   if (number < 0) throw Failed("could not create " + name);
-  if (fds_.count(name) != 0) throw Failed("fd name used twice: " + name);
+  if (fds_.count(name) != 0 || closed_.count(name) != 0) {
+    column_.sys.fd->close(number);
+    throw Failed("fd name used twice: " + name);
+  }
   fds_[name] = number;
 }
 
@@ -181,25 +215,14 @@ void Interpreter::line(const std::string& raw) {
   const std::vector<std::string> words = split(body, ' ');
   if (words.empty()) return;
   if (words[0] == "event" || words[0] == "revents") {
-    Entry entry;
     if (words.size() < 2) throw Failed("an entry needs an fd: " + raw);
-    entry.fd = words[1];
-    for (std::size_t i = 2; i < words.size(); ++i) {
-      if (words[i].rfind("data=", 0) == 0) entry.data = words[i].substr(5);
-      else if (words[i] == "data>0") entry.data = ">0";
-      else if (words[i] == "read" || words[i] == "write" || words[i][0] == '-') entry.kind = words[i];
-      else entry.flags.insert(words[i]);
-    }
-    expected_.push_back(entry);
+    expected_.push_back(entry_of(words));
     return;
   }
   check_entries();
   const std::string rest = body.substr(body.find(words[0]) + words[0].size());
-  if (words[0] == "kqueue" || words[0] == "kevent" || words[0] == "epoll" || words[0] == "epoll_ctl" ||
-      words[0] == "epoll_wait" || words[0] == "poll")
-    call(words[0], rest, expect);
-  else
-    world(words);
+  if (is_call(words[0])) call(words[0], rest, expect);
+  else world(words);
 }
 
 // The world: fds the calls are made on, and what happens to them between calls.
@@ -207,7 +230,7 @@ void Interpreter::world(const std::vector<std::string>& words) {
   const std::string& verb = words[0];
   if (words.size() < 2) throw Failed("missing operand: " + verb);
   const std::string& target = words[1];
-  const long amount = words.size() > 2 ? number(words[2]) : 0;
+  const long amount = words.size() > 2 && verb != "renumber" ? number(words[2]) : 0;
   if (amount < 0 || amount > 65536) throw Failed("amount out of range");
   if (verb == "pipe" || verb == "socketpair") {
     int ends[2];
@@ -223,56 +246,96 @@ void Interpreter::world(const std::vector<std::string>& words) {
     add_fd(target, file);
   } else if (verb == "write" || verb == "read") {
     std::string bytes(static_cast<std::size_t>(amount), 'x');
-    const int number_of = fd(target);
+    const int number_of = fds_.count(target) != 0 ? fds_.at(target) : throw Failed("no open fd named " + target);
     const ssize_t done = verb == "write" ? ::write(number_of, bytes.data(), bytes.size())
                                          : ::read(number_of, bytes.data(), bytes.size());
     if (done != amount) throw Failed(verb + " " + target + " moved " + std::to_string(done) + " bytes");
   } else if (verb == "seek") {
-    if (::lseek(fd(target), amount, SEEK_SET) != amount) throw Failed("seek failed");
+    if (fds_.count(target) == 0 || ::lseek(fds_.at(target), amount, SEEK_SET) != amount) throw Failed("seek failed");
   } else if (verb == "close" || verb == "close-outside") {
-    const int number_of = fd(target);
-    fds_.erase(target);
-    // "close" goes through the column's fd table, which an emulator sees (spec/os.md OS-001);
-    // "close-outside" goes straight to the kernel.
-    if (verb == "close") column_.sys.fd->close(number_of);
-    else ::close(number_of);
-  } else if (verb == "interrupt") {
-    needs(column_.emulators != nullptr, "EINTR knob (a native column cannot be interrupted on purpose)");
-    column_.emulators->readiness().interrupt_wait(static_cast<unsigned>(number(target)));
+    close_named(verb, target);
+  } else if (verb == "renumber") {
+    if (words.size() != 3) throw Failed("renumber NEW OLD");
+    renumber(target, words[2]);
   } else {
-    throw Failed("unknown line: " + verb);
+    emulator_knob(words);
+  }
+}
+
+// "close" goes through the column's fd table, which an emulator sees (spec/os.md OS-001);
+// "close-outside" goes straight to the kernel, the fidelity gap. The name stays usable as the
+// closed number.
+void Interpreter::close_named(const std::string& verb, const std::string& target) {
+  const auto found = fds_.find(target);
+  if (found == fds_.end()) throw Failed("no open fd named " + target);
+  const int number_of = found->second;
+  fds_.erase(found);
+  closed_[target] = number_of;
+  if (verb == "close") column_.sys.fd->close(number_of);
+  else ::close(number_of);
+}
+
+// "renumber n.r p.r": the open file n.r moves onto the number p.r had (closed by now), straight
+// through the kernel, as a later open reusing the number would (OS-001, OS-210): the name n.r
+// then stands for that number. A file that took the number by itself (the lowest free one) stays.
+void Interpreter::renumber(const std::string& moved, const std::string& onto) {
+  const auto from = fds_.find(moved);
+  const auto to = closed_.find(onto);
+  if (from == fds_.end() || to == closed_.end()) throw Failed("renumber an open fd onto a closed one's number");
+  const int number_of = to->second;
+  if (from->second == number_of) return;
+  if (::fcntl(number_of, F_GETFD) >= 0) throw Failed("renumber: another file has the number");
+  if (::dup2(from->second, number_of) != number_of) throw Failed("dup2 failed");
+  ::close(from->second);
+  from->second = number_of;
+}
+
+// Lines that drive an emulator (n/a on a native column, which cannot be steered on purpose),
+// except closed_outside, the fidelity gap's explicit handling, which a native kernel needs not.
+void Interpreter::emulator_knob(const std::vector<std::string>& words) {
+  const std::string& verb = words[0];
+  if (verb == "closed_outside") {
+    const int number_of = descriptor(words[1]);
+    if (column_.emulators != nullptr) column_.emulators->closed_outside(number_of);
+    return;
+  }
+  if (verb != "interrupt" && verb != "knob") throw Failed("unknown line: " + verb);
+  needs(column_.emulators != nullptr, "emulator knobs (a native kernel cannot be steered on purpose)");
+  if (verb == "interrupt") {
+    column_.emulators->readiness().interrupt_wait(static_cast<unsigned>(number(words[1])));
+  } else if (words[1] == "time_out_next_getn") {
+    column_.emulators->port().time_out_next_getn();
+  } else if (words[1] == "keep_nget_on_etime") {
+    column_.emulators->port().keep_nget_on_etime();
+  } else {
+    throw Failed("unknown knob: " + words[1]);
   }
 }
 
 void Interpreter::call(const std::string& name, const std::string& rest, const std::string& expect) {
-  const std::vector<std::string> words = split(rest, ' ');
   if (name == "kqueue" || name == "kevent") {
     needs(column_.sys.kqueue != nullptr, "kqueue");
     if (name == "kevent") return kevent_call(rest, expect);
+    const std::vector<std::string> words = split(rest, ' ');
     if (words.empty()) throw Failed("kqueue needs a name");
-    add_fd(words[0], column_.sys.kqueue->kqueue());
-    return;
+    return add_fd(words[0], column_.sys.kqueue->kqueue());
   }
+  if (name == "open" || name == "dpwrite" || name == "ioctl") return devpoll_call(name, rest, expect);
+  if (name.rfind("port_", 0) == 0) return port_call(name, rest, expect);
   // epoll and poll are emulated nowhere: an emulated column leaves them to the native one.
   needs(column_.emulators == nullptr, "emulated epoll or poll");
   if (name == "poll") return poll_call(rest, expect);
-#if REFLOOP_KERNEL_HAS_EPOLL_HEADER
-  needs(column_.sys.epoll != nullptr, "epoll");
   return epoll_call(name, rest, expect);
-#else
-  needs(false, "epoll");
-#endif
 }
 
 void Interpreter::check_result(long result, const std::string& expect) {
-  const std::vector<std::string> words = split(expect, ' ');
-  if (words.empty()) throw Failed("a call needs an expected result (=> N)");
   const int error = errno;
-  if (result != number(words[0]))
+  const Expected expected = expected_of(expect);
+  if (result != expected.result)
     throw Failed("returned " + std::to_string(result) + (result < 0 ? " " + errno_name(error) : "") +
                  ", expected " + expect);
-  if (words.size() > 1 && error != number(words[1]))
-    throw Failed("errno " + errno_name(error) + ", expected " + words[1]);
+  if (expected.error && error != *expected.error)
+    throw Failed("errno " + errno_name(error) + ", expected " + errno_name(*expected.error));
 }
 
 // Every expected entry must match a returned one of its own, and nothing else was returned.
@@ -293,129 +356,15 @@ void Interpreter::check_entries() {
   expected_.clear();
 }
 
-unsigned short kevent_flag(const std::string& word) {
-  static const std::map<std::string, unsigned short> flags = {
-      {"add", EV_ADD},         {"delete", EV_DELETE},   {"enable", EV_ENABLE},
-      {"disable", EV_DISABLE}, {"oneshot", EV_ONESHOT}, {"clear", EV_CLEAR},
-      {"receipt", EV_RECEIPT}, {"dispatch", EV_DISPATCH}};
-  const auto found = flags.find(word);
-  if (found == flags.end()) throw Failed("unknown kevent flag: " + word);
-  return found->second;
-}
-
-std::set<std::string> kevent_flag_names(unsigned short flags) {
-  static const std::pair<unsigned short, const char*> named[] = {
-      {EV_EOF, "EV_EOF"},         {EV_ERROR, "EV_ERROR"},       {EV_ONESHOT, "EV_ONESHOT"},
-      {EV_CLEAR, "EV_CLEAR"},     {EV_DISPATCH, "EV_DISPATCH"}, {EV_RECEIPT, "EV_RECEIPT"}};
-  std::set<std::string> names;
-  for (const auto& [bit, name] : named)
-    if (flags & bit) names.insert(name);
-  return names;
-}
-
-// "kevent q add a.r read oneshot, delete a.w write ; room 8 ; timeout 0 => 1"
-void Interpreter::kevent_call(const std::string& rest, const std::string& expect) {
-  const std::vector<std::string> segments = split(rest, ';');
-  if (segments.empty()) throw Failed("kevent needs a kqueue");
-  const std::vector<std::string> head = split(segments[0], ' ');
-  const int kq = fd(head.at(0));
-  std::vector<struct kevent> changes;
-  for (const std::string& text : split(segments[0].substr(segments[0].find(head[0]) + head[0].size()), ',')) {
-    const std::vector<std::string> words = split(text, ' ');
-    if (words.size() < 3) throw Failed("a change is: op fd filter [flags]");
-    struct kevent change {};
-    change.ident = static_cast<std::uintptr_t>(words[1][0] == '@' ? number(words[1].substr(1)) : fd(words[1]));
-    change.filter = static_cast<short>(words[2] == "read" ? EVFILT_READ : words[2] == "write" ? EVFILT_WRITE : number(words[2]));
-    for (std::size_t i = 0; i < words.size(); ++i)
-      if (i != 1 && i != 2) change.flags = static_cast<unsigned short>(change.flags | kevent_flag(words[i]));
-    changes.push_back(change);
-  }
-  long room = 0;
-  std::optional<timespec> timeout = timespec{0, 0};
-  for (std::size_t i = 1; i < segments.size(); ++i) {
-    const std::vector<std::string> words = split(segments[i], ' ');
-    if (words.size() != 2) throw Failed("expected 'room N' or 'timeout NS|none': " + segments[i]);
-    if (words[0] == "room") room = number(words[1]);
-    else if (words[1] == "none") timeout.reset();
-    else if (const long ns = number(words[1]); ns < 0) timeout = timespec{-1, 0};
-    else timeout = timespec{ns / 1'000'000'000, ns % 1'000'000'000};
-  }
-  if (room < 0 || room > 64) throw Failed("room must be 0..64");
-  struct kevent events[64] {};
-  const int result = column_.sys.kqueue->kevent(kq, changes.data(), static_cast<int>(changes.size()),
-                                                events, static_cast<int>(room), timeout ? &*timeout : nullptr);
-  check_result(result, expect);
-  for (int i = 0; i < result; ++i) {
-    const struct kevent& event = events[i];
-    const std::string kind = event.filter == EVFILT_READ ? "read" : event.filter == EVFILT_WRITE ? "write" : std::to_string(event.filter);
-    actual_.push_back(Entry{name_of(event.ident), kind, kevent_flag_names(event.flags),
-                            std::to_string(event.data)});
-  }
-}
-
-// "poll a.r in, a.w out ; timeout 0 => 2"
-void Interpreter::poll_call(const std::string& rest, const std::string& expect) {
-  const std::vector<std::string> segments = split(rest, ';');
-  std::vector<pollfd> fds;
-  std::vector<std::string> names;
-  for (const std::string& text : split(segments.empty() ? "" : segments[0], ',')) {
-    const std::vector<std::string> words = split(text, ' ');
-    if (words.size() != 2) throw Failed("a poll entry is: fd events");
-    fds.push_back(pollfd{words[0][0] == '@' ? static_cast<int>(number(words[0].substr(1))) : fd(words[0]), poll_bits(words[1]), 0});
-    names.push_back(words[0]);
-  }
-  int timeout_ms = 0;
-  if (segments.size() > 1) timeout_ms = static_cast<int>(number(split(segments[1], ' ').back()));
-  if (timeout_ms < 0 || timeout_ms > 1000) throw Failed("a poll timeout is 0..1000 ms");
-  const int result = column_.sys.poll->poll(fds.data(), fds.size(), timeout_ms);
-  check_result(result, expect);
-  for (std::size_t i = 0; i < fds.size(); ++i)
-    if (fds[i].revents != 0) actual_.push_back(Entry{names[i], "", poll_flags(static_cast<unsigned short>(fds[i].revents)), std::nullopt});
-}
-
-#if REFLOOP_KERNEL_HAS_EPOLL_HEADER
-// "epoll e", "epoll_ctl e add a.r in,out => 0", "epoll_wait e ; room 8 ; timeout 0 => 1"
-void Interpreter::epoll_call(const std::string& verb, const std::string& rest, const std::string& expect) {
-  const std::vector<std::string> segments = split(rest, ';');
-  const std::vector<std::string> words = split(segments.empty() ? "" : segments[0], ' ');
-  if (words.empty()) throw Failed(verb + " needs an epoll fd");
-  if (verb == "epoll") return add_fd(words[0], column_.sys.epoll->epoll_create1(EPOLL_CLOEXEC));
-  const int epfd = fd(words[0]);
-  if (verb == "epoll_ctl") {
-    if (words.size() < 3) throw Failed("epoll_ctl e add|mod|del fd [events]");
-    const int op = words[1] == "add" ? EPOLL_CTL_ADD : words[1] == "mod" ? EPOLL_CTL_MOD : EPOLL_CTL_DEL;
-    epoll_event event{};
-    event.events = words.size() > 3 ? static_cast<std::uint32_t>(poll_bits(words[3])) : 0u;
-    event.data.fd = fd(words[2]);
-    return check_result(column_.sys.epoll->epoll_ctl(epfd, op, event.data.fd, &event), expect);
-  }
-  if (verb != "epoll_wait") throw Failed("unknown epoll call: " + verb);
-  int room = 8, timeout_ms = 0;
-  for (std::size_t i = 1; i < segments.size(); ++i) {
-    const std::vector<std::string> option = split(segments[i], ' ');
-    if (option.size() != 2) throw Failed("expected 'room N' or 'timeout MS'");
-    (option[0] == "room" ? room : timeout_ms) = static_cast<int>(number(option[1]));
-  }
-  if (room < 1 || room > 64 || timeout_ms < 0 || timeout_ms > 1000) throw Failed("room 1..64, timeout 0..1000 ms");
-  epoll_event events[64]{};
-  const int result = column_.sys.epoll->epoll_wait(epfd, events, room, timeout_ms);
-  check_result(result, expect);
-  for (int i = 0; i < result; ++i)
-    actual_.push_back(Entry{name_of(static_cast<std::uintptr_t>(events[i].data.fd)), "", poll_flags(events[i].events), std::nullopt});
-}
-#else
-void Interpreter::epoll_call(const std::string&, const std::string&, const std::string&) { needs(false, "epoll"); }
-#endif
-
-}  // namespace
+}  // namespace interpreter
 
 Outcome run_case(std::string_view text, Column& column) {
   try {
-    Interpreter interpreter(column);
-    for (const std::string& line : split(text, '\n')) interpreter.line(line);
+    interpreter::Interpreter interpreter(column);
+    for (const std::string& line : interpreter::split(text, '\n')) interpreter.line(line);
     interpreter.finish();
     return {};
-  } catch (const NotApplicable& why) {
+  } catch (const interpreter::NotApplicable& why) {
     return {Outcome::Result::not_applicable, why.what()};
   } catch (const std::exception& why) {
     return {Outcome::Result::fail, why.what()};

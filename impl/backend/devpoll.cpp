@@ -15,6 +15,8 @@
 
 #include "backend.hpp"
 #include "os/emulators.hpp"
+#include "pending_fds.hpp"
+#include "poll_events.hpp"
 #include "refloop/kernel/wait_plan.hpp"
 #include "refloop/loop/fatal.hpp"
 
@@ -28,26 +30,8 @@ constexpr std::size_t entries_per_write = 1024;  // keeps a batch far below {OPE
 // POLLHUP and POLLERR are always reported (poll(4D) follows poll(2)); an err-only fd asks for
 // POLLHUP alone so that it is in the set with a non-empty mask.
 short devpoll_mask(unsigned bands) {
-  short events = 0;
-  if (bands & band_in) events |= POLLIN;
-  if (bands & band_out) events |= POLLOUT;
-  if (events == 0) events = POLLHUP;
-  return events;
+  return poll_events_for(bands, BackendTraits::ErrOnly::errors_only);
 }
-
-// implements: BACKEND-003 (ERR or HUP reports in, out and err together)
-unsigned bands_from_revents(short revents) {
-  unsigned bands = 0;
-  if (revents & POLLIN) bands |= band_in;
-  if (revents & POLLOUT) bands |= band_out;
-  if (revents & (POLLERR | POLLHUP)) bands |= band_in | band_out | band_err;
-  return bands;
-}
-
-struct DevpollFdState {
-  bool queued;              // on queue_, waiting for the flush before the next wait
-  std::int32_t queue_slot;  // its index in queue_ while queued
-};
 
 class DevpollBackend final : public Backend {
  public:
@@ -74,7 +58,7 @@ class DevpollBackend final : public Backend {
   std::unique_ptr<os::Emulators> own_emulators_;  // ~emu over the tables it was given
   kernel::SysCalls sys_;  // every system call goes through these tables
   int dpfd_;
-  std::vector<Fd*> queue_;            // fds whose wanted bands may differ from the set's
+  PendingFds queue_;                  // fds whose wanted bands may differ from the set's
   std::vector<pollfd> pending_;       // entries for the next write
   std::unordered_map<int, Fd*> in_set_;  // fd number -> its Fd, for every fd in the set
   std::vector<pollfd> results_;
@@ -105,29 +89,20 @@ int DevpollBackend::write_entries() {
 }
 
 // implements: BACKEND-002 (lazy: queue once; nothing to do when the set already agrees)
-void DevpollBackend::notify(Fd& fd) {
-  DevpollFdState& mine = backend_state<DevpollFdState>(fd);
-  if (mine.queued || fd.state.registered_bands == fd.state.wanted_bands) return;
-  mine.queued = true;
-  mine.queue_slot = static_cast<std::int32_t>(queue_.size());
-  queue_.push_back(&fd);
-}
+void DevpollBackend::notify(Fd& fd) { queue_.add(fd); }
 
 void DevpollBackend::flush_queue() {
   std::vector<Fd*> changed;
-  for (Fd* fd : queue_) {
-    if (fd == nullptr) continue;  // forgotten since it was queued
-    backend_state<DevpollFdState>(*fd) = DevpollFdState{};
-    const unsigned wanted = fd->state.wanted_bands;
-    if (wanted == fd->state.registered_bands) continue;
-    const auto owner = in_set_.find(fd->fd);
-    if (owner != in_set_.end() && owner->second != fd)
+  queue_.flush([&](Fd& fd) {
+    const unsigned wanted = fd.state.wanted_bands;
+    if (wanted == fd.state.registered_bands) return;
+    const auto owner = in_set_.find(fd.fd);
+    if (owner != in_set_.end() && owner->second != &fd)
       fatal("%.*s backend: fd %d is registered twice", static_cast<int>(name().size()),
-            name().data(), fd->fd);
-    add_entries(*fd, wanted);
-    changed.push_back(fd);
-  }
-  queue_.clear();
+            name().data(), fd.fd);
+    add_entries(fd, wanted);
+    changed.push_back(&fd);
+  });
   if (const int error = write_entries(); error != 0)
     fatal("%.*s backend: write to /dev/poll failed: error %d[%s]", static_cast<int>(name().size()),
           name().data(), error, std::strerror(error));
@@ -157,9 +132,7 @@ int DevpollBackend::notify_sync(Fd& fd) {
 }
 
 void DevpollBackend::forget(Fd& fd) {
-  DevpollFdState& mine = backend_state<DevpollFdState>(fd);
-  if (mine.queued) queue_[static_cast<std::size_t>(mine.queue_slot)] = nullptr;
-  mine = DevpollFdState{};
+  queue_.remove(fd);
   if (fd.state.registered_bands == 0) return;
   pending_.push_back(pollfd{fd.fd, kernel::pollremove, 0});
   if (const int error = write_entries(); error != 0)
@@ -215,6 +188,10 @@ constexpr BackendTraits devpoll_traits_named(std::string_view name, bool emulate
       .wait_call = "ioctl",
       .interest_call = "write",
       .emulated = emulated,
+      .fallback_wait_call = {},
+      .fallback_timeout_unit = tain_zero,
+      .timer_call = {},
+      .trial_removal_call = {},  // the trial entry and its POLLREMOVE go in one write
   };
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "epoll_wait_step.hpp"
+#include "pending_fds.hpp"
 #include "refloop/kernel/wait_plan.hpp"
 #include "refloop/loop/fatal.hpp"
 
@@ -37,12 +38,6 @@ unsigned bands_from_epoll(std::uint32_t events) {
   if (events & (EPOLLERR | EPOLLHUP)) bands |= band_in | band_out | band_err;
   return bands;
 }
-
-// What the epoll backend keeps per fd (detail::backend_state).
-struct EpollFdState {
-  bool queued;              // on queue_, waiting for the flush before the next wait
-  std::int32_t queue_slot;  // its index in queue_ while queued
-};
 
 const char* op_name(int op) {
   return op == EPOLL_CTL_ADD ? "EPOLL_CTL_ADD" : op == EPOLL_CTL_DEL ? "EPOLL_CTL_DEL" : "EPOLL_CTL_MOD";
@@ -70,7 +65,7 @@ class EpollBackend final : public Backend {
 
   kernel::SysCalls sys_;  // every system call goes through these tables
   int epfd_;
-  std::vector<Fd*> queue_;          // fds whose wanted bands may differ from the kernel's
+  PendingFds queue_;                // fds whose wanted bands may differ from the kernel's
   std::size_t in_kernel_ = 0;       // fds the kernel watches (sizes the event buffer)
   std::vector<epoll_event> events_;
   const BackendTraits& traits_;  // epoll's or epoll-timerfd's
@@ -88,14 +83,7 @@ int EpollBackend::control(int op, Fd& fd, unsigned bands) {
 }
 
 // implements: BACKEND-002 (lazy: queue once; nothing to do when the kernel already agrees)
-void EpollBackend::notify(Fd& fd) {
-  EpollFdState& mine = backend_state<EpollFdState>(fd);
-  if (mine.queued) return;
-  if (fd.state.registered_bands == fd.state.wanted_bands) return;
-  mine.queued = true;
-  mine.queue_slot = static_cast<std::int32_t>(queue_.size());
-  queue_.push_back(&fd);
-}
+void EpollBackend::notify(Fd& fd) { queue_.add(fd); }
 
 void EpollBackend::flush_one(Fd& fd) {
   const unsigned wanted = fd.state.wanted_bands;
@@ -109,12 +97,7 @@ void EpollBackend::flush_one(Fd& fd) {
 }
 
 void EpollBackend::flush_queue() {
-  for (Fd* fd : queue_) {
-    if (fd == nullptr) continue;  // forgotten since it was queued
-    backend_state<EpollFdState>(*fd) = EpollFdState{};
-    flush_one(*fd);
-  }
-  queue_.clear();
+  queue_.flush([this](Fd& fd) { flush_one(fd); });
 }
 
 // implements: BACKEND-008 (register_fd_try: an fd with no handlers is tried with in and out,
@@ -131,9 +114,7 @@ int EpollBackend::notify_sync(Fd& fd) {
 }
 
 void EpollBackend::forget(Fd& fd) {
-  EpollFdState& mine = backend_state<EpollFdState>(fd);
-  if (mine.queued) queue_[static_cast<std::size_t>(mine.queue_slot)] = nullptr;
-  mine = EpollFdState{};
+  queue_.remove(fd);
   if (fd.state.registered_bands == 0) return;
   if (const int error = control(EPOLL_CTL_DEL, fd, 0); error != 0)
     fatal("%s backend: fd %d was closed while registered (epoll_ctl(EPOLL_CTL_DEL): error "
@@ -218,6 +199,7 @@ const BackendTraits epoll_traits{
     .fallback_wait_call = "epoll_wait",
     .fallback_timeout_unit = one_millisecond,
     .timer_call = {},
+    .trial_removal_call = "epoll_ctl",
 };
 
 std::unique_ptr<Backend> make_epoll_family_backend(

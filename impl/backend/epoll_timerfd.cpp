@@ -132,6 +132,7 @@ const BackendTraits epoll_timerfd_traits{
     .fallback_wait_call = {},
     .fallback_timeout_unit = tain_zero,
     .timer_call = "timerfd_settime",
+    .trial_removal_call = "epoll_ctl",
 };
 
 std::unique_ptr<Backend> make_epoll_timerfd_backend(const kernel::SysCalls& sys) {

@@ -13,6 +13,7 @@
 
 #include "backend.hpp"
 #include "os/emulators.hpp"
+#include "pending_fds.hpp"
 #include "refloop/kernel/kqueue.hpp"
 #include "refloop/kernel/wait_plan.hpp"
 #include "refloop/loop/fatal.hpp"
@@ -58,11 +59,6 @@ const char* describe_refused(const struct kevent& entry, const std::vector<struc
   return deleting ? "EV_DELETE, EVFILT_WRITE" : "EV_ADD, EVFILT_WRITE";
 }
 
-// What the kqueue backend keeps per fd (detail::backend_state).
-struct KqueueFdState {
-  bool queued;              // on queue_, waiting for the changelist of the next wait
-  std::int32_t queue_slot;  // its index in queue_ while queued
-};
 
 class KqueueBackend final : public Backend {
  public:
@@ -89,7 +85,7 @@ class KqueueBackend final : public Backend {
   std::unique_ptr<os::Emulators> own_emulators_;  // kqueue~emu built over the native tables
   SysCalls sys_;  // every system call goes through these tables
   int kq_;
-  std::vector<Fd*> queue_;                 // fds whose wanted bands may differ from the kernel's
+  PendingFds queue_;                       // fds whose wanted bands may differ from the kernel's
   std::vector<struct kevent> changes_;     // the changelist of the next wait
   std::size_t knotes_ = 0;                 // knotes the kernel holds (sizes the eventlist)
   std::vector<struct kevent> events_;
@@ -107,26 +103,16 @@ void KqueueBackend::append_changes(Fd& fd, unsigned from, unsigned to) {
 }
 
 // implements: BACKEND-002 (lazy: queue once; nothing to do when the kernel already agrees)
-void KqueueBackend::notify(Fd& fd) {
-  KqueueFdState& mine = backend_state<KqueueFdState>(fd);
-  if (mine.queued) return;
-  if (fd.state.registered_bands == fd.state.wanted_bands) return;
-  mine.queued = true;
-  mine.queue_slot = static_cast<std::int32_t>(queue_.size());
-  queue_.push_back(&fd);
-}
+void KqueueBackend::notify(Fd& fd) { queue_.add(fd); }
 
 // The queued fds become the changelist; the kernel's state is what the changelist makes it
 // (a refused change is fatal, OS-122; an interrupted call applied every change, OS-112).
 void KqueueBackend::collect_changes() {
   changes_.clear();
-  for (Fd* fd : queue_) {
-    if (fd == nullptr) continue;  // forgotten since it was queued
-    backend_state<KqueueFdState>(*fd) = KqueueFdState{};
-    append_changes(*fd, fd->state.registered_bands, fd->state.wanted_bands);
-    fd->state.registered_bands = static_cast<std::uint8_t>(fd->state.wanted_bands);
-  }
-  queue_.clear();
+  queue_.flush([this](Fd& fd) {
+    append_changes(fd, fd.state.registered_bands, fd.state.wanted_bands);
+    fd.state.registered_bands = static_cast<std::uint8_t>(fd.state.wanted_bands);
+  });
 }
 
 // A changelist sent at once, with no eventlist: 0, or the errno of the first refusal.
@@ -138,7 +124,8 @@ int KqueueBackend::change_now(std::vector<struct kevent>& changes) {
 }
 
 // implements: OS-122, BACKEND-008 (register_fd_try: an fd with no handlers is tried with
-// EVFILT_READ, then deleted again)
+// EVFILT_READ, then deleted again), FAULT-006 (a failed trial EV_DELETE leaves the knote recorded
+// with the trial band, so the changelist of the next wait deletes it, or unregister_fd does)
 int KqueueBackend::notify_sync(Fd& fd) {
   const unsigned wanted = fd.state.wanted_bands;
   const unsigned trial = wanted != 0 ? wanted : band_in;
@@ -154,20 +141,24 @@ int KqueueBackend::notify_sync(Fd& fd) {
     }
     return error;
   }
-  if (wanted == 0) {
-    for (struct kevent& change : adds) change.flags = EV_DELETE;
-    change_now(adds);
-    return 0;
-  }
   knotes_ += adds.size();
-  fd.state.registered_bands = static_cast<std::uint8_t>(wanted);
+  fd.state.registered_bands = static_cast<std::uint8_t>(trial);
+  if (wanted == 0) {
+    std::vector<struct kevent> deletes = adds;
+    for (struct kevent& change : deletes) change.flags = EV_DELETE;
+    // EINTR: the deletes were applied all the same (OS-112), as in forget().
+    if (const int error = change_now(deletes); error == 0 || error == EINTR) {
+      knotes_ -= adds.size();
+      fd.state.registered_bands = 0;
+      return 0;
+    }
+    notify(fd);  // FAULT-006: the kernel still has the trial knote; the next changelist deletes it
+  }
   return 0;
 }
 
 void KqueueBackend::forget(Fd& fd) {
-  KqueueFdState& mine = backend_state<KqueueFdState>(fd);
-  if (mine.queued) queue_[static_cast<std::size_t>(mine.queue_slot)] = nullptr;
-  mine = KqueueFdState{};
+  queue_.remove(fd);
   const std::size_t before = changes_.size();
   append_changes(fd, fd.state.registered_bands, 0);
   std::vector<struct kevent> deletes(changes_.begin() + static_cast<std::ptrdiff_t>(before), changes_.end());
@@ -230,6 +221,10 @@ constexpr BackendTraits kqueue_traits_named(std::string_view name, bool emulated
       .wait_call = "kevent",
       .interest_call = "kevent",
       .emulated = emulated,
+      .fallback_wait_call = {},
+      .fallback_timeout_unit = tain_zero,
+      .timer_call = {},
+      .trial_removal_call = "kevent",
   };
 }
 

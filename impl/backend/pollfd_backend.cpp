@@ -16,6 +16,7 @@
 #include <cstring>
 
 #include "iopause/iopause_steps.hpp"
+#include "poll_events.hpp"
 #include "refloop/loop/fatal.hpp"
 
 namespace refloop::detail {
@@ -24,12 +25,7 @@ namespace {
 
 // iopause cannot wait for errors alone (IOPAUSE-010 ignores an entry asking for neither class),
 // so an fd with only handler_err is watched for readability, which an error or hangup implies.
-short events_for(unsigned bands) {
-  short events = 0;
-  if (bands & (band_in | band_err)) events |= POLLIN;
-  if (bands & band_out) events |= POLLOUT;
-  return events;
-}
+short events_for(unsigned bands) { return poll_events_for(bands, BackendTraits::ErrOnly::as_readable); }
 
 // What the pollfd backends keep per fd (detail::backend_state): where its entry is, valid while
 // registered_bands != 0.
@@ -131,11 +127,9 @@ void PollfdBackend::report_ready(ReadySink& sink) {
     const iopause_fd& entry = entries_[ready_[k]];
     const short hangups = hangups_seen_[k];
     if ((entry.revents | hangups) & POLLNVAL) closed_while_registered(name_, entry.fd);
-    unsigned bands = 0;
-    if (entry.revents & POLLIN) bands |= band_in;
-    if (entry.revents & POLLOUT) bands |= band_out;
-    if (hangups & (POLLERR | POLLHUP)) bands |= band_in | band_out | band_err;
-    sink.ready(*owners_[ready_[k]], bands);
+    // The readiness the wait reported, and the hangups the wait or (select) the probe saw.
+    const int seen = (entry.revents & (POLLIN | POLLOUT)) | (hangups & (POLLERR | POLLHUP));
+    sink.ready(*owners_[ready_[k]], bands_from_revents(seen));
   }
 }
 

@@ -13,6 +13,8 @@
 
 #include "backend.hpp"
 #include "os/emulators.hpp"
+#include "pending_fds.hpp"
+#include "poll_events.hpp"
 #include "refloop/kernel/wait_plan.hpp"
 #include "refloop/loop/fatal.hpp"
 
@@ -24,27 +26,7 @@ constexpr std::uint64_t one_day_ms = 86'400'000;
 
 // port_associate takes poll(2) events; POLLHUP and POLLERR are delivered whatever is asked, and
 // an err-only fd asks for POLLHUP alone.
-int port_mask(unsigned bands) {
-  int events = 0;
-  if (bands & band_in) events |= POLLIN;
-  if (bands & band_out) events |= POLLOUT;
-  if (events == 0) events = POLLHUP;
-  return events;
-}
-
-// implements: BACKEND-003 (ERR or HUP reports in, out and err together)
-unsigned bands_from_events(int events) {
-  unsigned bands = 0;
-  if (events & POLLIN) bands |= band_in;
-  if (events & POLLOUT) bands |= band_out;
-  if (events & (POLLERR | POLLHUP)) bands |= band_in | band_out | band_err;
-  return bands;
-}
-
-struct PortFdState {
-  bool queued;              // on queue_, waiting for the flush before the next wait
-  std::int32_t queue_slot;  // its index in queue_ while queued
-};
+int port_mask(unsigned bands) { return poll_events_for(bands, BackendTraits::ErrOnly::errors_only); }
 
 class PortBackend final : public Backend {
  public:
@@ -72,7 +54,7 @@ class PortBackend final : public Backend {
   std::unique_ptr<os::Emulators> own_emulators_;  // ~emu over the tables it was given
   kernel::SysCalls sys_;  // every system call goes through these tables
   int port_;
-  std::vector<Fd*> queue_;         // fds whose wanted bands may differ from the port's
+  PendingFds queue_;               // fds whose wanted bands may differ from the port's
   std::size_t associated_ = 0;     // fds with a live association (sizes the event buffer)
   std::vector<kernel::port_event> events_;
 };
@@ -101,45 +83,36 @@ int PortBackend::dissociate(Fd& fd) {
 }
 
 // implements: BACKEND-002 (lazy: queue once; nothing to do when the port already agrees)
-void PortBackend::notify(Fd& fd) {
-  PortFdState& mine = backend_state<PortFdState>(fd);
-  if (mine.queued || fd.state.registered_bands == fd.state.wanted_bands) return;
-  mine.queued = true;
-  mine.queue_slot = static_cast<std::int32_t>(queue_.size());
-  queue_.push_back(&fd);
-}
+void PortBackend::notify(Fd& fd) { queue_.add(fd); }
 
 // Re-association replaces the events of a live association, so one call serves add and modify.
 void PortBackend::flush_queue() {
-  for (Fd* fd : queue_) {
-    if (fd == nullptr) continue;  // forgotten since it was queued
-    backend_state<PortFdState>(*fd) = PortFdState{};
-    const unsigned wanted = fd->state.wanted_bands;
-    if (wanted == fd->state.registered_bands) continue;
+  queue_.flush([&](Fd& fd) {
+    const unsigned wanted = fd.state.wanted_bands;
+    if (wanted == fd.state.registered_bands) return;
     if (wanted == 0) {
-      if (const int error = dissociate(*fd); error != 0) failed("port_dissociate", fd->fd, error);
-    } else if (const int error = associate(*fd, wanted); error != 0) {
-      failed("port_associate", fd->fd, error);
+      if (const int error = dissociate(fd); error != 0) failed("port_dissociate", fd.fd, error);
+    } else if (const int error = associate(fd, wanted); error != 0) {
+      failed("port_associate", fd.fd, error);
     }
-  }
-  queue_.clear();
+  });
 }
 
 // implements: BACKEND-008 (register_fd_try associates at once; an fd with no handlers is tried
 // with in and out, then dissociated again), FD-003 (port_associate(3C) reports an object that is
-// not a valid descriptor as EBADFD; the loop's contract calls a closed fd EBADF)
+// not a valid descriptor as EBADFD; the loop's contract calls a closed fd EBADF), FAULT-006 (a
+// failed trial port_dissociate leaves the association recorded with the trial bands, so the
+// flush before the next wait dissociates it again, or unregister_fd does)
 int PortBackend::notify_sync(Fd& fd) {
   const unsigned wanted = fd.state.wanted_bands;
   if (const int error = associate(fd, wanted != 0 ? wanted : band_in | band_out); error != 0)
     return error == EBADFD ? EBADF : error;
-  if (wanted == 0) dissociate(fd);
+  if (wanted == 0 && dissociate(fd) != 0) notify(fd);  // queued: the port still has the trial
   return 0;
 }
 
 void PortBackend::forget(Fd& fd) {
-  PortFdState& mine = backend_state<PortFdState>(fd);
-  if (mine.queued) queue_[static_cast<std::size_t>(mine.queue_slot)] = nullptr;
-  mine = PortFdState{};
+  queue_.remove(fd);
   if (fd.state.registered_bands == 0) return;
   if (const int error = dissociate(fd); error != 0)
     fatal("%.*s backend: fd %d was closed while registered (port_dissociate: error %d[%s])",
@@ -180,7 +153,7 @@ void PortBackend::poll(const tain& deadline, const tain& stamp, Clock& clock, Re
     --associated_;
     fd.state.registered_bands = 0;
     notify(fd);
-    sink.ready(fd, bands_from_events(events_[i].portev_events));
+    sink.ready(fd, bands_from_revents(events_[i].portev_events));
   }
 }
 
@@ -199,6 +172,10 @@ constexpr BackendTraits port_traits_named(std::string_view name, bool emulated) 
       .wait_call = "port_getn",
       .interest_call = "port_associate",
       .emulated = emulated,
+      .fallback_wait_call = {},
+      .fallback_timeout_unit = tain_zero,
+      .timer_call = {},
+      .trial_removal_call = "port_dissociate",
   };
 }
 

@@ -123,28 +123,82 @@ TEST_P(Faults, FAULT_004_any_other_failure_is_fatal_naming_the_call_and_the_errn
 }
 
 TEST_P(Faults, FAULT_006_a_failed_removal_after_the_trial_registration_leaves_no_watch) {
-  // [req:FAULT-006] [req:BACKEND-008] An fd without handlers, writable at once: were the kernel
-  // left watching it, the idle wait for the timer would end at once with the clock unmoved.
-  FdPair pipe = FdPair::pipe();
-  FdProbe quiet(pipe.write_end);
+  // [req:FAULT-006] [req:BACKEND-008] An fd without handlers, readable and writable at once (so
+  // whichever bands the trial asks for, kqueue's read knote included, fire): were the kernel left
+  // watching it, the idle wait for the timer would end at once with the clock unmoved. The
+  // removal is the backend's trial_removal_call: the second interest call when it is the interest
+  // call itself (epoll_ctl, kevent), else the first of its own (port_dissociate). A backend whose
+  // check registers nothing, or registers and removes in one call, has none to fail.
+  const std::string removal(traits().trial_removal_call);
+  if (removal.empty()) GTEST_SKIP() << GetParam() << ": the trial registration has no removal call of its own";
+  FdPair sockets = FdPair::sockets();
+  sockets.put();
+  FdProbe quiet(sockets.read_end);
   TimerProbe timer(note("timer"));
   timer.timer.expires = at(100);
   faulty.register_timer(timer.timer);
-  faults.plan({registration_call(), 2, ENOMEM});  // the trial's second call: its removal
+  faults.plan({removal, removal == registration_call() ? 2u : 1u, ENOMEM});
   EXPECT_EQ(faulty.register_fd_try(quiet.fd), 0);
-  // epoll adds then removes with its interest call; the pollfd backends' check is one call. A
-  // backend whose trial is one interest call (a /dev/poll write holding the entry and its
-  // POLLREMOVE) or whose removal is another call (port_dissociate) is not reached by this plan.
-  if (!traits().interest_call.empty() && faults.count(registration_call()) == 1)
-    GTEST_SKIP() << GetParam() << ": the trial made one " << registration_call() << " call";
-  EXPECT_EQ(faults.fired(), !traits().interest_call.empty());
-  EXPECT_EQ(faults.count(registration_call()), faults.fired() ? 2u : 1u);
+  EXPECT_TRUE(faults.fired());
   faults.plan({});  // nothing else fails
   EXPECT_EQ(faulty.run_once(), Step::polled);
   EXPECT_EQ(clock.now(), at(100));
   faulty.run_once(RunMode::nowait);  // the timer's turn: step 1 of the next iteration
   EXPECT_EQ(log, std::vector<std::string>{"timer"});
   faulty.unregister_fd(quiet.fd);
+}
+
+TEST_P(Faults, FAULT_006_a_trial_removal_that_fails_again_at_unregister_is_fatal) {
+  // [req:FAULT-006] [req:FD-010] The watch left by the failed removal is removed by unregister_fd
+  // at once, when it comes before the next wait; a second failure there is the closed-fd path.
+  const std::string removal(traits().trial_removal_call);
+  if (removal.empty()) GTEST_SKIP() << GetParam() << ": the trial registration has no removal call of its own";
+  const std::string message = test::fatal_message_of([&] {
+    FdPair pipe = FdPair::pipe();
+    FdProbe quiet(pipe.write_end);
+    faults.plan({removal, removal == registration_call() ? 2u : 1u, ENOMEM});
+    faulty.register_fd_try(quiet.fd);
+    faults.plan({removal, 1, EBADF});
+    faulty.unregister_fd(quiet.fd);
+  });
+  EXPECT_EQ(message.rfind(GetParam() + " backend: fd ", 0), 0u) << message;
+  EXPECT_NE(message.find("was closed while registered"), std::string::npos) << message;
+}
+
+TEST_P(Faults, FAULT_004_a_failed_wait_is_fatal_naming_the_backend_and_the_errno) {
+  // [req:FAULT-004] [req:FATAL-004] Not EINTR (FAULT-002) nor an errno that says the call is
+  // missing (BACKEND-012): ENOMEM, which every wait call may report.
+  const std::string message = test::fatal_message_of([&] {
+    FdPair pipe = FdPair::pipe();
+    FdProbe end(pipe.read_end);
+    end.want_in([] {});
+    faulty.register_fd(end.fd);
+    faults.plan({std::string(traits().wait_call), 1, ENOMEM});
+    faulty.run_once(RunMode::nowait);
+  });
+  EXPECT_EQ(message.rfind(GetParam() + " backend: ", 0), 0u) << message;
+  EXPECT_NE(message.find("error 12[Cannot allocate memory]"), std::string::npos) << message;
+}
+
+TEST_P(Faults, FD_010_a_failed_removal_at_unregister_is_fatal_naming_the_call) {
+  // [req:FD-010] [req:FD-004] [req:FAULT-004] unregister_fd removes the watch at once; the call
+  // that removes it is the trial removal's, or the interest call itself (/dev/poll's POLLREMOVE
+  // write). A backend that keeps interest in user space makes no call to fail.
+  const BackendTraits& t = traits();
+  const std::string removal(t.trial_removal_call.empty() ? t.interest_call : t.trial_removal_call);
+  if (removal.empty()) GTEST_SKIP() << GetParam() << " keeps its interest set in user space";
+  const std::string message = test::fatal_message_of([&] {
+    FdPair pipe = FdPair::pipe();
+    FdProbe end(pipe.read_end);
+    end.want_in([] {});
+    faulty.register_fd(end.fd);
+    faulty.run_once(RunMode::nowait);  // the kernel watches it now
+    faults.plan({removal, 1, ENOMEM});
+    faulty.unregister_fd(end.fd);
+  });
+  EXPECT_EQ(message.rfind(GetParam() + " backend: ", 0), 0u) << message;
+  EXPECT_NE(message.find(removal), std::string::npos) << message;
+  EXPECT_NE(message.find("error 12[Cannot allocate memory]"), std::string::npos) << message;
 }
 
 TEST_P(Faults, FAULT_004_a_failure_to_set_the_kernel_timer_is_fatal) {

@@ -2,7 +2,8 @@
 // What the loop does on each emulated backend when the emulated interface takes one of its rare
 // documented turns (spec/os.md), forced through the emulator's knobs: the loop runs on a table
 // with the emulators (os::Emulators, model/os/emulators.hpp) so the test can reach them. Backends are
-// chosen by their traits (emulated, and the call they wait with), never by name.
+// chosen by their traits (emulated, and the call they wait with), never by name. The knobs that
+// every backend meets in some form (EINTR, ETIME, closes outside) are in os_knob_test.cpp.
 #include <cerrno>
 #include <cstdlib>
 
@@ -15,7 +16,6 @@ namespace {
 
 using test::FdPair;
 using test::FdProbe;
-using test::TimerProbe;
 
 std::vector<std::string> emulated_backends() {
   std::vector<std::string> names;
@@ -80,29 +80,6 @@ TEST(EmulatedBackends, OS_200_never_the_default_choice) {
   EXPECT_EQ(message.rfind("Loop::Loop: no usable backend", 0), 0u) << message;
 }
 
-TEST_P(OnEmulated, OS_252_an_interrupted_emulated_wait_ends_the_round_with_nothing) {
-  // [req:OS-252] [req:OS-207] [req:OS-311] [req:OS-002] [req:FAULT-002] The emulators' EINTR
-  // knob fires at the wait, which the emulated call makes only when nothing is ready yet: the
-  // round ends, the clock does not move, the timer waits for the next round.
-  FdPair pipe = FdPair::pipe();
-  FdProbe end(pipe.read_end);
-  end.want_in(note("in"));
-  loop.register_fd(end.fd);
-  TimerProbe timer(note("timer"));
-  timer.timer.expires = add_milliseconds(tain_epoch, 100);
-  loop.register_timer(timer.timer);
-  emulated.readiness().interrupt_wait();
-  EXPECT_EQ(loop.run_once(), Step::polled);
-  EXPECT_TRUE(log.empty());
-  EXPECT_EQ(clock.now(), tain_epoch);
-  pipe.put();
-  EXPECT_EQ(loop.run_once(), Step::polled);
-  EXPECT_EQ(log, std::vector<std::string>{"in"});
-  loop.unregister_fd(end.fd);  // the timer alone: the next rounds wait for it, then run it
-  for (int round = 0; round < 2 && log.size() < 2; ++round) loop.run_once();
-  EXPECT_EQ(log, (std::vector<std::string>{"in", "timer"}));
-}
-
 TEST_P(OnEmulated, OS_251_devpoll_narrows_with_POLLREMOVE_and_removes_at_unregister) {
   // [req:OS-251] [req:OS-203] [req:BACKEND-009]
   if (!waits_with("ioctl")) GTEST_SKIP() << "not a /dev/poll backend";
@@ -124,6 +101,33 @@ TEST_P(OnEmulated, OS_251_devpoll_narrows_with_POLLREMOVE_and_removes_at_unregis
   EXPECT_EQ(devpoll_mask(end.fd.fd), -1);  // at once
 }
 
+TEST_P(OnEmulated, OS_251_a_second_fd_with_the_same_number_is_refused) {
+  // [req:OS-251] [req:BACKEND-008] The set holds a number once: register_fd_try says EEXIST, and
+  // a second lazy registration is fatal at the flush, as on epoll.
+  if (!waits_with("ioctl")) GTEST_SKIP() << "not a /dev/poll backend";
+  FdPair pipe = FdPair::pipe();
+  FdProbe first(pipe.read_end);
+  FdProbe second(pipe.read_end);
+  first.want_in([] {});
+  second.want_in([] {});
+  ASSERT_EQ(loop.register_fd_try(first.fd), 0);
+  EXPECT_EQ(loop.register_fd_try(second.fd), EEXIST);
+  const std::string message = test::fatal_message_of([&] {
+    loop.register_fd(second.fd);
+    loop.run_once(RunMode::nowait);
+  });
+  EXPECT_EQ(message, GetParam() + " backend: fd " + std::to_string(pipe.read_end) + " is registered twice");
+  loop.unregister_fd(first.fd);
+}
+
+TEST_P(OnEmulated, OS_200_an_emulated_table_without_the_fd_table_makes_no_backend) {
+  // [req:OS-200] [req:OS-250] [req:OS-350] The set's fd table is how the backend closes its
+  // object and how the emulators hear of closes: without it there is no backend.
+  kernel::SysCalls partial = sys;
+  partial.fd = nullptr;
+  EXPECT_EQ(detail::make_backend(GetParam(), partial), nullptr);
+}
+
 TEST_P(OnEmulated, OS_351_one_shot_associations_are_renewed_so_the_loop_stays_level_triggered) {
   // [req:OS-351] [req:OS-307]
   if (!waits_with("port_getn")) GTEST_SKIP() << "not an event-port backend";
@@ -138,44 +142,6 @@ TEST_P(OnEmulated, OS_351_one_shot_associations_are_renewed_so_the_loop_stays_le
   pipe.put();
   loop.run_once(RunMode::nowait);
   EXPECT_EQ(log.size(), 3u);
-}
-
-TEST_P(OnEmulated, OS_352_ETIME_with_events_still_dispatches_them_whatever_nget_says) {
-  // [req:OS-352] [req:OS-309] [req:OS-311]
-  if (!waits_with("port_getn")) GTEST_SKIP() << "not an event-port backend";
-  FdPair first = FdPair::pipe();
-  FdPair second = FdPair::pipe();
-  first.put();
-  second.put();
-  FdProbe one(first.read_end);
-  FdProbe two(second.read_end);
-  one.want_in(note("one"));
-  two.want_in(note("two"));
-  loop.register_fd(one.fd);
-  loop.register_fd(two.fd);
-  emulated.port().time_out_next_getn();
-  EXPECT_EQ(loop.run_once(), Step::polled);
-  EXPECT_EQ(log, (std::vector<std::string>{"one", "two"}));
-  EXPECT_EQ(clock.now(), tain_epoch);  // events came: not an idle wait
-  // The same with *nget left at the backend's 1 although two events were delivered.
-  emulated.port().keep_nget_on_etime();
-  emulated.port().time_out_next_getn();
-  log.clear();
-  EXPECT_EQ(loop.run_once(), Step::polled);
-  EXPECT_EQ(log, (std::vector<std::string>{"one", "two"}));
-  // And a real timeout with nothing ready: the clock hears of the idle wait.
-  first.drain();
-  second.drain();
-  TimerProbe timer(note("timer"));
-  timer.timer.expires = add_milliseconds(tain_epoch, 5);
-  loop.register_timer(timer.timer);
-  log.clear();
-  EXPECT_EQ(loop.run_once(), Step::polled);
-  EXPECT_EQ(clock.now(), timer.timer.expires);
-  loop.unregister_fd(one.fd);
-  loop.unregister_fd(two.fd);
-  loop.run_once();
-  EXPECT_EQ(log, std::vector<std::string>{"timer"});
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // The /dev/poll emulator against spec/os.md OS-201..OS-210, on real pipes and the native poll(2)
 // beneath a set of emulators (os::Emulators) with a simulated clock.
 #include "os/emulators.hpp"
+#include "os/test_pipe.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -13,21 +14,7 @@
 namespace refloop::os {
 namespace {
 
-struct Pipe {
-  int read_end = -1;
-  int write_end = -1;
-  Pipe() {
-    int fds[2];
-    EXPECT_EQ(::pipe(fds), 0);
-    read_end = fds[0];
-    write_end = fds[1];
-  }
-  ~Pipe() {
-    if (read_end >= 0) ::close(read_end);
-    if (write_end >= 0) ::close(write_end);
-  }
-  void put() const { ASSERT_EQ(::write(write_end, "x", 1), 1); }
-};
+using test::Pipe;
 
 class Devpoll : public ::testing::Test {
  protected:

@@ -2,6 +2,7 @@
 // The event-port emulator against spec/os.md OS-301..OS-311, on real pipes and the native poll(2)
 // beneath a set of emulators (os::Emulators); real time, for the few 1 ms timeouts.
 #include "os/emulators.hpp"
+#include "os/test_pipe.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -13,26 +14,7 @@
 namespace refloop::os {
 namespace {
 
-struct Pipe {
-  int read_end = -1;
-  int write_end = -1;
-  Pipe() {
-    int fds[2];
-    EXPECT_EQ(::pipe(fds), 0);
-    read_end = fds[0];
-    write_end = fds[1];
-  }
-  ~Pipe() {
-    if (read_end >= 0) ::close(read_end);
-    if (write_end >= 0) ::close(write_end);
-  }
-  void put() const { ASSERT_EQ(::write(write_end, "x", 1), 1); }
-  void drain() const {
-    char buffer[64];
-    while (::read(read_end, buffer, sizeof buffer) == static_cast<ssize_t>(sizeof buffer)) {
-    }
-  }
-};
+using test::Pipe;
 
 constexpr timespec zero{0, 0};
 constexpr timespec one_ms{0, 1'000'000};

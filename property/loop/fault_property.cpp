@@ -11,8 +11,9 @@
 // documented path:
 //   - inside register_fd_try: that errno returned, the fd neither registered nor counted
 //     (FAULT-003), and the model agrees afterwards; or, when the failing call was the removal
-//     after epoll's trial registration, a success, the model agreeing afterwards and nothing
-//     fatal later (FAULT-006: the removal is retried before the next wait);
+//     after the trial registration (the traits' trial_removal_call), a success, the model
+//     agreeing afterwards and nothing fatal later (FAULT-006: the removal is retried before the
+//     next wait);
 //   - EINTR in a wait: the round ends with nothing reported (FAULT-002): a `run` goes on and the
 //     model agrees; a single round (run_nowait) may report less, and the case ends there;
 //   - an errno that says the wait call is missing (BACKEND-012): the loop falls back, agrees with
@@ -66,6 +67,7 @@ const std::map<std::string, std::vector<int>, std::less<>>& documented_errors() 
       {"write", {EACCES, EFAULT, EINVAL}},
       {"port_getn", {EBADF, EBADFD, EFAULT, EINTR, EINVAL}},
       {"port_associate", {EAGAIN, EBADF, EBADFD, EINVAL, ENOMEM}},
+      {"port_dissociate", {EBADF, EBADFD, EINVAL, ENOENT}},
       {"kevent", {EACCES, EBADF, EFAULT, EINTR, EINVAL, ENOENT, ENOMEM, ESRCH}},
   };
   return table;
@@ -94,6 +96,7 @@ std::vector<Pair> listed_pairs(const refloop::BackendTraits& traits) {
   };
   add(traits.wait_call, {});
   if (traits.interest_call != traits.wait_call) add(traits.interest_call, {});  // kqueue: one call
+  if (traits.trial_removal_call != traits.interest_call) add(traits.trial_removal_call, {});  // port
   add(traits.timer_call, {});
   if (!traits.fallback_wait_call.empty()) add(traits.fallback_wait_call, traits.wait_call);
   return pairs;
@@ -168,7 +171,8 @@ bool is_round(const Op& op) { return op.code == Code::run || op.code == Code::ru
 class CaseRun {
  public:
   CaseRun(const std::string& backend, const Pair& pair, const kernel::Fault& fault, int report)
-      : faults_(backend_traits(backend)->emulated ? emulators_.table() : kernel::native_syscalls()),
+      : traits_(*backend_traits(backend)),
+        faults_(traits_.emulated ? emulators_.table() : kernel::native_syscalls()),
         fault_(fault), report_(report), harness_(backend, &sys_) {
     if (!pair.denied.empty()) faults_.deny(pair.denied, ENOSYS);
   }
@@ -197,6 +201,7 @@ class CaseRun {
   bool check_refusal(const Step& step, const std::string& result, std::size_t count_before,
                      unsigned calls_before);
 
+  const refloop::BackendTraits& traits_;
   // An emulated backend's tables are the emulators' (spec/os.md, OS-003): the faults wrap those.
   os::Emulators emulators_{kernel::native_syscalls()};
   kernel::FaultCalls faults_;
@@ -260,13 +265,16 @@ void CaseRun::check_interrupted_round(const tain& clock_before) {
 }
 
 // [req:FAULT-003] The errno comes back and the fd leaves no trace. [req:FAULT-006] Or the fault
-// was the second interest call of this register_fd_try, the removal after the trial ADD for an fd
-// without handlers: the registration succeeds, and the comparison with the model goes on (a
-// watch left in the kernel would end idle waits early or report bands no handler asked for).
+// was the removal after the trial registration of an fd without handlers (the traits'
+// trial_removal_call: the second interest call when it is the interest call, else the first of
+// its own): the registration succeeds, and the comparison with the model goes on (a watch left
+// in the kernel would end idle waits early or report bands no handler asked for).
 bool CaseRun::check_refusal(const Step& step, const std::string& result, std::size_t count_before,
                             unsigned calls_before) {
   if (result == "0") {
-    const bool trial_del = fault_.nth == calls_before + 2 && faults_.count(fault_.call) == fault_.nth;
+    const unsigned removal_nth = calls_before + (traits_.trial_removal_call == traits_.interest_call ? 2 : 1);
+    const bool trial_del = fault_.call == traits_.trial_removal_call && fault_.nth == removal_nth &&
+                           faults_.count(fault_.call) == fault_.nth;
     if (!trial_del) fail("register_fd_try succeeded although its kernel check failed");
     say("fired retried");
     return true;

@@ -58,6 +58,12 @@ struct BackendTraits {
   // wait call then blocks with no timeout, or checks with a zero one); empty when the wait call
   // carries the timeout itself.
   std::string_view timer_call;
+  // BACKEND-008, FAULT-006: the call that removes register_fd_try's trial registration of an fd
+  // without handlers, when that removal is a call of its own (epoll_ctl's DEL, kevent's
+  // EV_DELETE, port_dissociate): a failure of it is retried by the next flush, never ignored.
+  // Empty when the check registers nothing (the pollfd backends) or one call makes the trial and
+  // removes it again (/dev/poll: one write of the entry and its POLLREMOVE).
+  std::string_view trial_removal_call = {};
 };
 
 // The traits of a compiled backend (compiled_backends() in refloop/loop/loop.hpp), or nullptr.
