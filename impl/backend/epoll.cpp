@@ -78,7 +78,7 @@ class EpollBackend final : public Backend {
  private:
   int control(int epfd, int op, int fd, std::uint32_t tag, unsigned bands);
   void record(EpollWatch& watch, Fd* owner, unsigned bands);
-  Change add_watch(Fd& fd, EpollWatch& watch, unsigned bands);
+  Change add_watch(Fd& fd, unsigned bands);
   Change reuse_entry(Fd& fd, EpollWatch& watch, unsigned bands);
   void flush_one(Fd& fd);
   void flush_queue();
@@ -134,13 +134,19 @@ void EpollBackend::notify(Fd& fd) {
 
 // implements: FD-013 (every new kernel entry gets a fresh tag), FD-012 and FD-014 (an EEXIST is
 // the kernel saying that the file now at this number already has an entry under it: the stale
-// watch's, or one that lingered; any other refusal goes to the caller)
-Change EpollBackend::add_watch(Fd& fd, EpollWatch& watch, unsigned bands) {
-  if (watch.owner != nullptr && watch.owner != &fd) return Change{EEXIST, 0};
+// watch's, or one that lingered; any other refusal goes to the caller). The table grows only
+// once the kernel has accepted the number.
+Change EpollBackend::add_watch(Fd& fd, unsigned bands) {
+  const EpollWatch* known = watches_.find(fd.fd);
+  const EpollWatch idle{};
+  const EpollWatch& before = known != nullptr ? *known : idle;
+  if (before.owner != nullptr && before.owner != &fd) return Change{EEXIST, 0};
   const std::uint32_t tag = watches_.fresh_tag();
   const int error = control(epfd_, EPOLL_CTL_ADD, fd.fd, tag, bands);
-  if (error == EEXIST && (watch.stale || watch.lingering)) return reuse_entry(fd, watch, bands);
+  if (error == EEXIST && (before.stale || before.lingering))
+    return reuse_entry(fd, watches_.at(fd.fd), bands);
   if (error != 0) return Change{error, EPOLL_CTL_ADD};
+  EpollWatch& watch = watches_.at(fd.fd);
   // A new entry: a stale watch's file has left this number, and its entry may linger (FD-014).
   if (watch.stale) watch.lingering = true;
   watch.tag = tag;
@@ -168,11 +174,11 @@ void EpollBackend::flush_one(Fd& fd) {
   const unsigned wanted = fd.state.wanted_bands;
   const unsigned registered = fd.state.registered_bands;
   if (wanted == registered) return;
-  EpollWatch& watch = watches_.at(fd.fd);
   Change change;
   if (registered == 0) {
-    change = add_watch(fd, watch, wanted);
+    change = add_watch(fd, wanted);
   } else {
+    EpollWatch& watch = watches_.at(fd.fd);  // made when the kernel accepted the fd
     const int op = wanted == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD;
     change = Change{control(epfd_, op, fd.fd, watch.tag, wanted), op};
     if (change.error == 0) record(watch, &fd, wanted);
@@ -212,10 +218,9 @@ void EpollBackend::remove_stale_watches() {
 int EpollBackend::notify_sync(Fd& fd) {
   const unsigned wanted = fd.state.wanted_bands;
   const unsigned trial = wanted != 0 ? wanted : band_in | band_out;
-  EpollWatch& watch = watches_.at(fd.fd);
-  if (const Change added = add_watch(fd, watch, trial); added.error != 0) return added.error;
+  if (const Change added = add_watch(fd, trial); added.error != 0) return added.error;
   if (wanted == 0 && control(epfd_, EPOLL_CTL_DEL, fd.fd, 0, 0) == 0) {
-    record(watch, nullptr, 0);
+    record(watches_.at(fd.fd), nullptr, 0);
     return 0;
   }
   fd.state.registered_bands = static_cast<std::uint8_t>(trial);

@@ -26,7 +26,15 @@ struct EpollWatch {
 
 class EpollWatches {
  public:
-  // The watch of fd number `fd` (>= 0), made idle the first time it is asked for.
+  // The watch of fd number `fd`, or nullptr when the table has never reached that number (so
+  // nothing is known of it). Asking never grows the table: a number the kernel has not accepted
+  // may be any int (IVAPI-029).
+  EpollWatch* find(int fd) {
+    const auto index = static_cast<std::size_t>(fd);
+    return index < watches_.size() ? &watches_[index] : nullptr;
+  }
+  // The watch of fd number `fd`, made idle the first time it is asked for. Only for a number
+  // the kernel accepted (an open fd, so below the fd limit): the table grows up to it.
   EpollWatch& at(int fd) {
     const auto index = static_cast<std::size_t>(fd);
     if (index >= watches_.size()) watches_.resize(index + 1);
