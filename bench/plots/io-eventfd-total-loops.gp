@@ -7,10 +7,12 @@ set logscale xy
 set key outside right
 set grid
 plot 'data/io-eventfd-total-loops-refloop-cxx_epoll.dat' using 1:2 with linespoints title 'refloop-cxx/epoll', \
+     'data/io-eventfd-total-loops-refloop-cxx_epoll-timerfd.dat' using 1:2 with linespoints title 'refloop-cxx/epoll-timerfd', \
      'data/io-eventfd-total-loops-refloop-cxx_ppoll.dat' using 1:2 with linespoints title 'refloop-cxx/ppoll', \
      'data/io-eventfd-total-loops-refloop-cxx_poll.dat' using 1:2 with linespoints title 'refloop-cxx/poll', \
      'data/io-eventfd-total-loops-refloop-cxx_select.dat' using 1:2 with linespoints title 'refloop-cxx/select', \
      'data/io-eventfd-total-loops-refloop-iv_epoll.dat' using 1:2 with linespoints title 'refloop-iv/epoll', \
+     'data/io-eventfd-total-loops-refloop-iv_epoll-timerfd.dat' using 1:2 with linespoints title 'refloop-iv/epoll-timerfd', \
      'data/io-eventfd-total-loops-refloop-iv_ppoll.dat' using 1:2 with linespoints title 'refloop-iv/ppoll', \
      'data/io-eventfd-total-loops-refloop-iv_poll.dat' using 1:2 with linespoints title 'refloop-iv/poll', \
      'data/io-eventfd-total-loops-refloop-iv_select.dat' using 1:2 with linespoints title 'refloop-iv/select', \

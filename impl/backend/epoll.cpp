@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: ISC
 // The epoll backend (spec/loop.md, BACKEND). Interest changes are queued by notify() and sent
 // to the kernel in one batch just before each wait, so a handler that switches bands back and
-// forth within an iteration costs nothing; unregistering is immediate, because the caller may
-// close the fd as soon as unregister_fd returns. A kernel refusal at the flush is fatal
-// (FATAL-004), as in ivykis. The wait is a step of its own (epoll_wait_step.hpp): this file's
-// waits with epoll_pwait2 (BACKEND-012); epoll_timerfd.cpp's waits on a timerfd (BACKEND-013).
+// forth within an iteration costs nothing. Unregistering sends nothing either: the fd's watch
+// goes stale and the flush removes it, unless the same fd number was registered again by then
+// and the kernel confirms the entry is still that file's (FD-012). Event data names a watch of
+// the fd-indexed table (epoll_watches.hpp) by number and tag, never an Fd's address, so an entry
+// refloop can no longer remove (FD-014) never reaches a freed or different Fd (FD-013). A kernel
+// refusal at the flush is fatal (FATAL-004), as in ivykis. The wait is a step of its own
+// (epoll_wait_step.hpp): this file's waits with epoll_pwait2 (BACKEND-012); epoll_timerfd.cpp's
+// waits on a timerfd (BACKEND-013).
 #include <sys/epoll.h>
 
 #include <cerrno>
@@ -13,6 +17,7 @@
 
 #include "epoll_wait_step.hpp"
 #include "pending_fds.hpp"
+#include "epoll_watches.hpp"
 #include "refloop/kernel/wait_plan.hpp"
 #include "refloop/loop/fatal.hpp"
 
@@ -43,6 +48,13 @@ const char* op_name(int op) {
   return op == EPOLL_CTL_ADD ? "EPOLL_CTL_ADD" : op == EPOLL_CTL_DEL ? "EPOLL_CTL_DEL" : "EPOLL_CTL_MOD";
 }
 
+// What an interest change came to: 0, or the errno of the call `op` that failed (op 0: no call
+// was made, the table refused it: the fd number is registered twice, FD-011).
+struct Change {
+  int error = 0;
+  int op = 0;
+};
+
 class EpollBackend final : public Backend {
  public:
   EpollBackend(int epfd, const kernel::SysCalls& sys, const BackendTraits& traits,
@@ -59,45 +71,128 @@ class EpollBackend final : public Backend {
   void forget(Fd& fd) override;
 
  private:
-  int control(int op, Fd& fd, unsigned bands);
+  int control(int epfd, int op, int fd, std::uint32_t tag, unsigned bands);
+  void record(EpollWatch& watch, Fd* owner, unsigned bands);
+  Change add_watch(Fd& fd, unsigned bands);
+  Change reuse_entry(Fd& fd, EpollWatch& watch, unsigned bands);
   void flush_one(Fd& fd);
   void flush_queue();
+  void remove_stale_watches();
+  void report_events(int count, ReadySink& sink);
+  void rebuild_set();
+  [[noreturn]] void refused(const Change& change, int fd) const;
 
   kernel::SysCalls sys_;  // every system call goes through these tables
   int epfd_;
   PendingFds queue_;                // fds whose wanted bands may differ from the kernel's
-  std::size_t in_kernel_ = 0;       // fds the kernel watches (sizes the event buffer)
+  EpollWatches watches_;            // the kernel's entries, by fd number
+  std::vector<int> stale_;          // fd numbers whose watch went stale since the last flush
+  std::size_t in_kernel_ = 0;       // watches with a kernel entry (sizes the event buffer)
   std::vector<epoll_event> events_;
   const BackendTraits& traits_;  // epoll's or epoll-timerfd's
   std::unique_ptr<EpollWaitStep> wait_step_;
 };
 
-int EpollBackend::control(int op, Fd& fd, unsigned bands) {
+int EpollBackend::control(int epfd, int op, int fd, std::uint32_t tag, unsigned bands) {
   epoll_event event{};
   event.events = epoll_mask(bands);
-  event.data.ptr = &fd;
-  if (sys_.epoll->epoll_ctl(epfd_, op, fd.fd, &event) != 0) return errno;
-  if (op == EPOLL_CTL_ADD) ++in_kernel_;
-  if (op == EPOLL_CTL_DEL) --in_kernel_;
-  return 0;
+  event.data.u64 = EpollWatches::event_data(fd, tag);
+  return sys_.epoll->epoll_ctl(epfd, op, fd, &event) == 0 ? 0 : errno;
+}
+
+// The watch now has a kernel entry for `bands` reporting to `owner` (bands 0: no entry).
+void EpollBackend::record(EpollWatch& watch, Fd* owner, unsigned bands) {
+  if (watch.bands == 0 && bands != 0) ++in_kernel_;
+  if (watch.bands != 0 && bands == 0) --in_kernel_;
+  watch.owner = bands != 0 ? owner : nullptr;
+  watch.bands = static_cast<std::uint8_t>(bands);
+  watch.stale = false;
+}
+
+[[noreturn]] void EpollBackend::refused(const Change& change, int fd) const {
+  if (change.op == 0)
+    fatal("%s backend: fd %d is registered twice in this loop (FD-011: epoll keeps one entry per "
+          "fd number)", traits_.name.data(), fd);
+  fatal("%s backend: epoll_ctl(%s) on fd %d failed: error %d[%s]", traits_.name.data(),
+        op_name(change.op), fd, change.error, std::strerror(change.error));
 }
 
 // implements: BACKEND-002 (lazy: queue once; nothing to do when the kernel already agrees)
 void EpollBackend::notify(Fd& fd) { queue_.add(fd); }
 
+// implements: FD-013 (every new kernel entry gets a fresh tag), FD-012 and FD-014 (an EEXIST is
+// the kernel saying that the file now at this number already has an entry under it: the stale
+// watch's, or one that lingered; any other refusal goes to the caller). The table grows only
+// once the kernel has accepted the number.
+Change EpollBackend::add_watch(Fd& fd, unsigned bands) {
+  const EpollWatch* known = watches_.find(fd.fd);
+  const EpollWatch idle{};
+  const EpollWatch& before = known != nullptr ? *known : idle;
+  if (before.owner != nullptr && before.owner != &fd) return Change{EEXIST, 0};
+  const std::uint32_t tag = watches_.fresh_tag();
+  const int error = control(epfd_, EPOLL_CTL_ADD, fd.fd, tag, bands);
+  if (error == EEXIST && (before.stale || before.lingering))
+    return reuse_entry(fd, watches_.at(fd.fd), bands);
+  if (error != 0) return Change{error, EPOLL_CTL_ADD};
+  EpollWatch& watch = watches_.at(fd.fd);
+  // A new entry: a stale watch's file has left this number, and its entry may linger (FD-014).
+  if (watch.stale) watch.lingering = true;
+  watch.tag = tag;
+  record(watch, &fd, bands);
+  return Change{};
+}
+
+// implements: FD-012. Saves the EPOLL_CTL_DEL of unregister_fd and makes the ADD that proved the
+// entry is this file's the only call of a re-arm: the stale watch is taken over with its tag when
+// the bands agree; otherwise (or when the entry may be one that lingered) one MOD gives it the
+// bands and a fresh tag.
+Change EpollBackend::reuse_entry(Fd& fd, EpollWatch& watch, unsigned bands) {
+  if (!watch.stale || watch.lingering || watch.bands != bands) {
+    const std::uint32_t tag = watches_.fresh_tag();
+    if (const int error = control(epfd_, EPOLL_CTL_MOD, fd.fd, tag, bands); error != 0)
+      return Change{error, EPOLL_CTL_MOD};
+    watch.tag = tag;
+    watch.lingering = false;
+  }
+  record(watch, &fd, bands);
+  return Change{};
+}
+
 void EpollBackend::flush_one(Fd& fd) {
   const unsigned wanted = fd.state.wanted_bands;
   const unsigned registered = fd.state.registered_bands;
   if (wanted == registered) return;
-  const int op = registered == 0 ? EPOLL_CTL_ADD : wanted == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD;
-  if (const int error = control(op, fd, wanted); error != 0)
-    fatal("%s backend: epoll_ctl(%s) on fd %d failed: error %d[%s]", traits_.name.data(),
-          op_name(op), fd.fd, error, std::strerror(error));
+  Change change;
+  if (registered == 0) {
+    change = add_watch(fd, wanted);
+  } else {
+    EpollWatch& watch = watches_.at(fd.fd);  // made when the kernel accepted the fd
+    const int op = wanted == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD;
+    change = Change{control(epfd_, op, fd.fd, watch.tag, wanted), op};
+    if (change.error == 0) record(watch, &fd, wanted);
+  }
+  if (change.error != 0) refused(change, fd.fd);
   fd.state.registered_bands = static_cast<std::uint8_t>(wanted);
 }
 
 void EpollBackend::flush_queue() {
   queue_.flush([this](Fd& fd) { flush_one(fd); });
+  remove_stale_watches();
+}
+
+// implements: FD-012 (a watch still stale at the flush is removed), FD-014 (the caller may have
+// closed its fd since unregister_fd, as FD-004 allows: EBADF or ENOENT then says the entry went
+// with the file, or lingers where no fd number names it; either way it is no longer refloop's)
+void EpollBackend::remove_stale_watches() {
+  for (const int number : stale_) {
+    EpollWatch& watch = watches_.at(number);
+    if (!watch.stale) continue;  // taken over by a registration of the same number
+    const int error = control(epfd_, EPOLL_CTL_DEL, number, 0, 0);
+    if (error == EBADF || error == ENOENT) watch.lingering = true;
+    else if (error != 0) refused(Change{error, EPOLL_CTL_DEL}, number);
+    record(watch, nullptr, 0);
+  }
+  stale_.clear();
 }
 
 // implements: BACKEND-008 (register_fd_try: an fd with no handlers is tried with in and out,
@@ -106,19 +201,26 @@ void EpollBackend::flush_queue() {
 int EpollBackend::notify_sync(Fd& fd) {
   const unsigned wanted = fd.state.wanted_bands;
   const unsigned trial = wanted != 0 ? wanted : band_in | band_out;
-  if (const int error = control(EPOLL_CTL_ADD, fd, trial); error != 0) return error;
-  if (wanted == 0 && control(EPOLL_CTL_DEL, fd, 0) == 0) return 0;
+  if (const Change added = add_watch(fd, trial); added.error != 0) return added.error;
+  if (wanted == 0 && control(epfd_, EPOLL_CTL_DEL, fd.fd, 0, 0) == 0) {
+    record(watches_.at(fd.fd), nullptr, 0);
+    return 0;
+  }
   fd.state.registered_bands = static_cast<std::uint8_t>(trial);
   notify(fd);  // queued only when the kernel still has the trial bands
   return 0;
 }
 
+// implements: FD-012, FD-004. Saves the EPOLL_CTL_DEL: the watch goes stale, and no event can
+// reach this Fd any more, because the watch no longer names it (FD-013). The flush before the
+// next wait removes the entry unless a registration of the same fd number takes it over.
 void EpollBackend::forget(Fd& fd) {
   queue_.remove(fd);
   if (fd.state.registered_bands == 0) return;
-  if (const int error = control(EPOLL_CTL_DEL, fd, 0); error != 0)
-    fatal("%s backend: fd %d was closed while registered (epoll_ctl(EPOLL_CTL_DEL): error "
-          "%d[%s])", traits_.name.data(), fd.fd, error, std::strerror(error));
+  EpollWatch& watch = watches_.at(fd.fd);
+  watch.owner = nullptr;
+  watch.stale = true;
+  stale_.push_back(fd.fd);
   fd.state.registered_bands = 0;
 }
 
@@ -131,9 +233,48 @@ void EpollBackend::poll(const tain& deadline, const tain& stamp, Clock& clock, R
       wait_step_->wait(epfd_, events_.data(), static_cast<int>(events_.size()), plan, stamp);
   if (count < 0) return;  // interrupted: the round ends with nothing reported (FAULT-002)
   kernel::finish_wait(plan, count, clock);
-  for (int i = 0; i < count; ++i)
-    sink.ready(*static_cast<Fd*>(events_[static_cast<std::size_t>(i)].data.ptr),
-               bands_from_epoll(events_[static_cast<std::size_t>(i)].events));
+  report_events(count, sink);
+}
+
+// implements: FD-013 (an event reaches the Fd its number's watch reports to only while the watch
+// holds the event's tag; any other event is dropped), FD-015 (and then the set is made afresh)
+void EpollBackend::report_events(int count, ReadySink& sink) {
+  bool foreign = false;
+  for (int i = 0; i < count; ++i) {
+    const epoll_event& event = events_[static_cast<std::size_t>(i)];
+    if (EpollWatch* watch = watches_.claimed_by(event.data.u64))
+      sink.ready(*watch->owner, bands_from_epoll(event.events));
+    else
+      foreign = true;
+  }
+  if (foreign) rebuild_set();
+}
+
+// implements: FD-015. Only after an event that no watch claims: its entry is one refloop cannot
+// name by fd number any more (FD-014), and level-triggered, it would end every wait at once. A new
+// set holds the live watches (same tags) and the wait step's entries; the old one is closed with
+// the entries nobody owns. Costs one call per live watch, once per such event.
+void EpollBackend::rebuild_set() {
+  const int fresh = sys_.epoll->epoll_create1(EPOLL_CLOEXEC);
+  if (fresh < 0) {
+    const int error = errno;
+    fatal("%s backend: epoll_create1 failed: error %d[%s]", traits_.name.data(), error,
+          std::strerror(error));
+  }
+  auto& watches = watches_.all();
+  for (std::size_t number = 0; number < watches.size(); ++number) {
+    EpollWatch& watch = watches[number];
+    watch.lingering = false;
+    if (watch.bands == 0) continue;
+    const auto fd = static_cast<int>(number);
+    if (const int error = control(fresh, EPOLL_CTL_ADD, fd, watch.tag, watch.bands); error != 0)
+      refused(Change{error, EPOLL_CTL_ADD}, fd);
+  }
+  if (const int error = wait_step_->join(fresh); error != 0)
+    fatal("%s backend: epoll_ctl(EPOLL_CTL_ADD) of its own timer failed: error %d[%s]",
+          traits_.name.data(), error, std::strerror(error));
+  sys_.fd->close(epfd_);
+  epfd_ = fresh;
 }
 
 // implements: BACKEND-012. Waits with epoll_pwait2's nanosecond timeout while the kernel offers
@@ -189,7 +330,7 @@ const BackendTraits epoll_traits{
     .timeout_cap = largest_timespec,
     .err_only = BackendTraits::ErrOnly::errors_only,  // added with an empty mask
     .sees_hangup_of_unwritable_out_only_fd = true,   // EPOLLHUP is always reported
-    .closed_fd = BackendTraits::ClosedFd::when_told, // epoll_ctl fails with EBADF
+    .closed_fd = BackendTraits::ClosedFd::when_added,  // the flush's ADD: EBADF (FD-010)
     .regular_file = BackendTraits::RegularFile::refused,  // epoll_ctl: EPERM
     .fd_limit = 0,
     .lazy_registration = true,  // queued by notify, flushed before each wait

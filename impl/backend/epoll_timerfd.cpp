@@ -38,6 +38,7 @@ class TimerfdWait final : public EpollWaitStep {
   int wait(int epfd, epoll_event* events, int capacity, const kernel::WaitPlan& plan,
            const tain& stamp) override;
   [[nodiscard]] int extra_events() const override { return 1; }
+  int join(int epfd) override;
 
  private:
   // What the kernel timer is doing: nothing, counting down to armed_for_ (on the loop's clock),
@@ -85,7 +86,7 @@ void TimerfdWait::set_kernel_timer(const kernel::WaitPlan& plan, const tain& sta
 // Removes the timerfd's entry (keeping the order of the others) and notes the expiry.
 int TimerfdWait::drop_timer_event(epoll_event* events, int count) {
   epoll_event* end = std::remove_if(events, events + count, [this](const epoll_event& event) {
-    return event.data.ptr == this;
+    return event.data.u64 == wait_step_event_data;
   });
   if (end != events + count) state_ = KernelTimer::expired;
   return static_cast<int>(end - events);
@@ -102,15 +103,19 @@ int TimerfdWait::wait(int epfd, epoll_event* events, int capacity, const kernel:
   call_failed("epoll_wait", error);
 }
 
-// The timerfd, watched for its expiry, identified in the epoll set by the wait step's address.
+// The timerfd, watched for its expiry, identified in the epoll set by wait_step_event_data.
+int TimerfdWait::join(int epfd) {
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.u64 = wait_step_event_data;
+  return sys_.epoll->epoll_ctl(epfd, EPOLL_CTL_ADD, timerfd_, &event) == 0 ? 0 : errno;
+}
+
 std::unique_ptr<EpollWaitStep> make_timerfd_wait(const kernel::SysCalls& sys, int epfd) {
   const int timerfd = sys.timerfd->timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
   if (timerfd < 0) return nullptr;
   auto step = std::make_unique<TimerfdWait>(sys, timerfd);
-  epoll_event event{};
-  event.events = EPOLLIN;
-  event.data.ptr = step.get();
-  if (sys.epoll->epoll_ctl(epfd, EPOLL_CTL_ADD, timerfd, &event) != 0) return nullptr;
+  if (step->join(epfd) != 0) return nullptr;
   return step;
 }
 
@@ -122,7 +127,7 @@ const BackendTraits epoll_timerfd_traits{
     .timeout_cap = largest_timespec,
     .err_only = BackendTraits::ErrOnly::errors_only,
     .sees_hangup_of_unwritable_out_only_fd = true,
-    .closed_fd = BackendTraits::ClosedFd::when_told,
+    .closed_fd = BackendTraits::ClosedFd::when_added,
     .regular_file = BackendTraits::RegularFile::refused,
     .fd_limit = 0,
     .lazy_registration = true,

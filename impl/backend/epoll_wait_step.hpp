@@ -8,6 +8,7 @@
 
 #include <sys/epoll.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 
@@ -30,7 +31,15 @@ class EpollWaitStep {
 
   // Entries a wait may return besides the loop's fds (the timerfd's).
   [[nodiscard]] virtual int extra_events() const { return 0; }
+
+  // The backend made its epoll set afresh (FD-015): adds the step's own entries, if any, to
+  // `epfd`, with `wait_step_event_data`. Returns 0 or the errno of the failed call.
+  virtual int join(int /*epfd*/) { return 0; }
 };
+
+// The event data of a wait step's own entries. A watch's data is its tag in the upper 32 bits
+// and its fd number in the lower (FD-013); no watch has tag 0, so no watch's data is this.
+constexpr std::uint64_t wait_step_event_data = 0;
 
 // An epoll backend with `traits` (its name, for messages and name()) and the wait step that
 // `make_step` builds for the new epoll fd; nullptr when the epoll fd or the step cannot be made

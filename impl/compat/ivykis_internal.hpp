@@ -4,8 +4,9 @@
 // iv_task carry their refloop::Fd / refloop::Task inside their pad; refloop::Timer is larger than
 // iv_timer's pad, so a registered timer's pad[0] points to a Timer lent by the thread state's
 // TimerPool.
-// The C++ objects' cookie is the C struct, and their handlers are trampolines that read the C
-// struct's handler and cookie at call time.
+// The C++ objects' cookie is the C struct (a Task's: its index in the thread's list of registered
+// tasks), and their handlers are trampolines that read the C struct's handler and cookie at call
+// time.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +18,6 @@
 #include <string_view>
 #include <type_traits>
 #include <vector>
-#include <unordered_set>
 
 #include <iv.h>
 #include "refloop/loop/loop.hpp"
@@ -67,6 +67,45 @@ class TimerPool {
   std::vector<Lent*> free_;
 };
 
+// Where a registered C struct keeps its index in its thread's Registered list: an iv_fd in the
+// pad words after its refloop::Fd; an iv_task, whose pad its refloop::Task fills on LP64, in that
+// Task's cookie (task_ran finds the iv_task through the list, ivykis_objects.cpp).
+constexpr std::size_t fd_index_word = (sizeof(Fd) + sizeof(iv_fd::pad[0]) - 1) / sizeof(iv_fd::pad[0]);
+static_assert(fd_index_word < std::extent_v<decltype(iv_fd::pad)>, "no room for the index in iv_fd's pad");
+inline std::size_t index_in(const iv_fd& fd) { return static_cast<std::size_t>(fd.pad[fd_index_word]); }
+inline void set_index(iv_fd& fd, std::size_t index) { fd.pad[fd_index_word] = index; }
+inline std::size_t index_in(const iv_task& task);
+inline void set_index(iv_task& task, std::size_t index);
+
+// The C structs of one kind registered in a thread, so iv_deinit can mark them unregistered again.
+// Each member keeps its own index (above), so adding and removing are O(1) without hashing; a
+// removal moves the last member into the gap. Misuse (registering twice, removing what is not
+// registered) is caught before, by the loop's own registration state.
+template <class Object>
+class Registered {
+ public:
+  void add(Object& object) {
+    set_index(object, members_.size());
+    members_.push_back(&object);
+  }
+  void remove(Object& object) {
+    const std::size_t index = index_in(object);
+    Object* last = members_.back();
+    members_[index] = last;
+    set_index(*last, index);
+    members_.pop_back();
+  }
+  Object& at(std::size_t index) { return *members_[index]; }
+  template <class F>
+  void for_each(F f) {
+    for (Object* member : members_) f(*member);
+  }
+  void clear() { members_.clear(); }
+
+ private:
+  std::vector<Object*> members_;
+};
+
 // Declared so that the loop is destroyed first (it may still look at the objects it holds),
 // then the timers it pointed into, then the clock it read.
 struct ThreadState {
@@ -75,8 +114,8 @@ struct ThreadState {
   timespec now_cache{};   // what iv_now's pointer points at
   int running = 0;        // iv_main depth, so iv_deinit from a callback is caught
   // Objects registered in this thread, so iv_deinit can mark them unregistered again.
-  std::unordered_set<iv_fd*> fds;
-  std::unordered_set<iv_task*> tasks;
+  Registered<iv_fd> fds;
+  Registered<iv_task> tasks;
   TimerPool timers;
   std::optional<Loop> loop;  // engaged from iv_init until iv_deinit
 
@@ -97,6 +136,13 @@ inline const Task& inner(const iv_task& task) {
   return *std::launder(reinterpret_cast<const Task*>(task.pad));
 }
 inline Timer* inner(const iv_timer& timer) { return static_cast<Timer*>(timer.pad[0]); }
+
+inline std::size_t index_in(const iv_task& task) {
+  return static_cast<std::size_t>(reinterpret_cast<std::uintptr_t>(inner(task).cookie));
+}
+inline void set_index(iv_task& task, std::size_t index) {
+  inner(task).cookie = reinterpret_cast<void*>(static_cast<std::uintptr_t>(index));
+}
 
 // ivykis_objects.cpp: marks every C struct registered in `state` unregistered again (iv_deinit,
 // after the loop is gone). Not used at thread exit, where those structs may be gone already:

@@ -107,6 +107,47 @@ TEST_P(IvMain, IVAPI_003_deinit_forgets_registered_objects) {
   });
 }
 
+// [req:IVAPI-003] [req:IVAPI-007] [req:IVAPI-015] The thread's lists of registered fds and tasks
+// (no hashing: each object keeps its index) stay right through unregistrations from the middle,
+// re-registrations and tasks that ran: iv_deinit then forgets exactly the registered ones.
+TEST_P(IvMain, IVAPI_003_deinit_forgets_what_is_registered_after_churn) {
+  expect_passes(GetParam(), [&] {
+    Pipe pipes[4];
+    iv_fd fds[4];
+    iv_task tasks[4];
+    int calls = 0;
+    init_on(GetParam());
+    for (int i = 0; i < 4; ++i) {
+      IV_FD_INIT(&fds[i]);
+      fds[i].fd = pipes[i].reader();
+      iv_fd_register(&fds[i]);
+      IV_TASK_INIT(&tasks[i]);
+      tasks[i].cookie = &calls;
+      tasks[i].handler = count_call;
+      iv_task_register(&tasks[i]);
+    }
+    iv_fd_unregister(&fds[0]);  // the last one takes its place
+    iv_fd_unregister(&fds[3]);  // ...and is removed from there
+    iv_fd_register(&fds[0]);
+    iv_fd_unregister(&fds[1]);
+    iv_task_unregister(&tasks[1]);
+    iv_task_unregister(&tasks[3]);
+    iv_deinit();
+    iv_init();
+    for (int i = 0; i < 4; ++i) {
+      EXPECT_EQ(iv_fd_registered(&fds[i]), 0) << i;
+      EXPECT_EQ(iv_task_registered(&tasks[i]), 0) << i;
+    }
+    for (iv_task& task : tasks) iv_task_register(&task);
+    iv_task_unregister(&tasks[0]);
+    iv_main();  // runs tasks 1, 2 and 3, each removed from the list as it runs
+    EXPECT_EQ(calls, 3);
+    iv_task_register(&tasks[2]);
+    iv_deinit();
+    EXPECT_EQ(iv_task_registered(&tasks[2]), 0);
+  });
+}
+
 // [req:IVAPI-003] Each thread has its own loop: a timer registered in a second thread fires
 // there; a thread ending without iv_deinit releases its loop (the asan build checks for leaks).
 TEST_P(IvMain, IVAPI_003_one_loop_per_thread) {

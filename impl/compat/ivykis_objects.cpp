@@ -47,10 +47,13 @@ void timer_fired(void* c) {
   if (timer->handler != nullptr) timer->handler(timer->cookie);
 }
 
+// The loop unregistered the task before calling this; its cookie is its index in the thread's
+// list (a task runs only in its loop's thread, whose state holds the list).
 void task_ran(void* c) {
-  auto* task = static_cast<iv_task*>(c);
-  if (ThreadState* state = current()) state->tasks.erase(task);
-  if (task->handler != nullptr) task->handler(task->cookie);
+  ThreadState& state = *current();
+  iv_task& task = state.tasks.at(static_cast<std::size_t>(reinterpret_cast<std::uintptr_t>(c)));
+  state.tasks.remove(task);
+  if (task.handler != nullptr) task.handler(task.cookie);
 }
 
 // The checks iv_fd_register and iv_fd_register_try share; returns the inner Fd, ready to go.
@@ -124,8 +127,8 @@ void TimerPool::give_back_all() {
 }
 
 void forget_registered(ThreadState& state) {
-  for (iv_fd* fd : state.fds) new (fd->pad) Fd{};
-  for (iv_task* task : state.tasks) new (task->pad) Task{};
+  state.fds.for_each([](iv_fd& fd) { new (fd.pad) Fd{}; });
+  state.tasks.for_each([](iv_task& task) { new (task.pad) Task{}; });
   state.timers.for_each_lent([](iv_timer& timer) { timer.pad[0] = nullptr; });
   state.fds.clear();
   state.tasks.clear();
@@ -159,7 +162,7 @@ void iv_fd_register(struct iv_fd* fd) {
   refloop::Fd& in = refloop::ivykis::prepare_fd(*fd, "iv_fd_register");
   auto& state = *current();
   state.loop->register_fd(in);
-  state.fds.insert(fd);
+  state.fds.add(*fd);
 }
 
 // implements: IVAPI-008
@@ -171,7 +174,7 @@ int iv_fd_register_try(struct iv_fd* fd) {
     errno = error;
     return -1;
   }
-  state.fds.insert(fd);
+  state.fds.add(*fd);
   return 0;
 }
 
@@ -179,7 +182,7 @@ void iv_fd_unregister(struct iv_fd* fd) {
   non_null(fd, "iv_fd_unregister");
   auto& state = refloop::ivykis::require_registered(*fd, "iv_fd_unregister");
   state.loop->unregister_fd(inner(*fd));
-  state.fds.erase(fd);
+  state.fds.remove(*fd);
 }
 
 int iv_fd_registered(const struct iv_fd* fd) {
@@ -258,10 +261,9 @@ void iv_task_register(struct iv_task* task) {
   auto& state = require("iv_task_register");
   refloop::Task& in = inner(*task);
   if (refloop::Loop::registered(in)) iv_fatal("iv_task_register: called with task still on a list");
-  in.cookie = task;
   in.handler = refloop::ivykis::task_ran;
   state.loop->register_task(in);
-  state.tasks.insert(task);
+  state.tasks.add(*task);  // sets in.cookie: the index task_ran finds the task by
 }
 
 void iv_task_unregister(struct iv_task* task) {
@@ -272,7 +274,7 @@ void iv_task_unregister(struct iv_task* task) {
     iv_fatal("iv_task_unregister: called with task not on a list");
   }
   state.loop->unregister_task(in);
-  state.tasks.erase(task);
+  state.tasks.remove(*task);
 }
 
 int iv_task_registered(const struct iv_task* task) {

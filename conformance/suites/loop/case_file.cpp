@@ -88,7 +88,7 @@ std::string unescaped(const std::string& text) {
   return out;
 }
 
-// `fatal [later] [stderr] "a" | "b"`
+// `fatal [later] [stderr] "a" | "b" [; BACKEND = none ...]`
 Expected<FatalExpectation, std::string> parse_fatal(const std::string& text, std::size_t line) {
   FatalExpectation fatal;
   fatal.line = line;
@@ -105,6 +105,19 @@ Expected<FatalExpectation, std::string> parse_fatal(const std::string& text, std
         rest = trimmed(rest.substr(std::string(flag).size()));
         more = true;
       }
+  }
+  const auto last_quote = rest.rfind('"');
+  const auto semicolon = rest.find(';', last_quote == std::string::npos ? 0 : last_quote);
+  if (semicolon != std::string::npos) {
+    std::istringstream parts(rest.substr(semicolon + 1));
+    for (std::string part; std::getline(parts, part, ';');) {
+      const auto equals = part.find('=');
+      const std::string name = trimmed(part.substr(0, equals));
+      if (equals == std::string::npos || name.empty() || trimmed(part.substr(equals + 1)) != "none")
+        return Unexpected{"expect: '" + trimmed(part) + "' is not 'BACKEND = none'"};
+      fatal.not_on.push_back(name);
+    }
+    rest = trimmed(rest.substr(0, semicolon));
   }
   while (!rest.empty()) {
     const auto close = rest.size() > 1 && rest[0] == '"' ? rest.find('"', 1) : std::string::npos;

@@ -27,14 +27,22 @@ struct Expectation {
   std::optional<std::uint64_t> clock_ns;  // since the start of the case
 };
 
-// `# expect: fatal [later] [stderr] "text" | "other"`: the step (or, with `later`, this step or
-// any later one) ends the process through the fatal path, with a message containing one of the
-// texts; `stderr` means the message must appear on standard error (the default handler).
+// `# expect: fatal [later] [stderr] "text" | "other" [; BACKEND = none ...]`: the step (or, with
+// `later`, this step or any later one) ends the process through the fatal path, with a message
+// containing one of the texts; `stderr` means the message must appear on standard error (the
+// default handler). `BACKEND = none`: on that backend no fatal error is expected at all (where
+// the spec says a backend does not report the misuse, as epoll a close while registered, FD-010).
 struct FatalExpectation {
   std::size_t line = 0;
   bool later = false;
   bool on_stderr = false;
   std::vector<std::string> any_of;
+  std::vector<std::string> not_on;
+  [[nodiscard]] bool applies_to(const std::string& backend) const {
+    for (const auto& name : not_on)
+      if (name == backend) return false;
+    return true;
+  }
 };
 
 // `# expect: = VALUE; select = OTHER`: a probe's result, optionally per backend.

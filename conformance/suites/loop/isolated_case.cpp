@@ -50,7 +50,8 @@ std::optional<StepFailure> run_step(Judge& judge, const Step& step, const std::s
       if (auto why = check_expectation(*step.expect, judge.last_run())) return StepFailure{*why, true};
   }
   if (fatal_reported()) return StepFailure{"[FATAL-001] the fatal handler returned and the process did not abort"};
-  if (step.fatal && !step.fatal->later) return StepFailure{"expected a fatal error here; the step returned"};
+  if (step.fatal && step.fatal->applies_to(backend) && !step.fatal->later)
+    return StepFailure{"expected a fatal error here; the step returned"};
   return std::nullopt;
 }
 
@@ -90,7 +91,8 @@ Result execute_case(const Case& c, const Column& column, int report_fd) {
     const std::string progress = "S " + std::to_string(i) + "\n";
     (void)!::write(report_fd, progress.data(), progress.size());
     const Step& step = c.steps[i];
-    if (step.fatal && step.fatal->later && fatal_later == nullptr) fatal_later = &step;
+    if (step.fatal && step.fatal->applies_to(backend) && step.fatal->later && fatal_later == nullptr)
+      fatal_later = &step;
     const auto failure = run_step(judge, step, backend);
     if (!failure) continue;
     failures.push_back(describe_step(step) + failure->why);
@@ -116,11 +118,14 @@ void child(const Case& c, const Column& column, int report_fd) {
   (void)!::write(report_fd, line.data(), line.size());
 }
 
-// The fatal expectation that covers step `at`: its own, or an earlier `later` one.
-const FatalExpectation* fatal_expected_at(const Case& c, std::size_t at) {
-  if (at < c.steps.size() && c.steps[at].fatal) return &*c.steps[at].fatal;
+// The fatal expectation that covers step `at` on `backend`: its own, or an earlier `later` one.
+const FatalExpectation* fatal_expected_at(const Case& c, std::size_t at, const std::string& backend) {
+  const auto on_backend = [&](std::size_t i) {
+    return c.steps[i].fatal && c.steps[i].fatal->applies_to(backend) ? &*c.steps[i].fatal : nullptr;
+  };
+  if (at < c.steps.size() && on_backend(at)) return on_backend(at);
   for (std::size_t i = std::min(at, c.steps.size()); i-- > 0;)
-    if (c.steps[i].fatal) return c.steps[i].fatal->later ? &*c.steps[i].fatal : nullptr;
+    if (c.steps[i].fatal) return c.steps[i].fatal->later ? on_backend(i) : nullptr;
   return nullptr;
 }
 
@@ -147,7 +152,7 @@ Result judge_child(const Case& c, const Column& column, const ChildReport& repor
   // A death by a signal (abort(), a failed assert(), SIGSEGV) is the fatal path too: its message
   // is what the fatal handler reported, or else what the process wrote on stderr.
   const bool signalled = WIFSIGNALED(report.wait_status);
-  const FatalExpectation* expected = fatal_expected_at(c, step);
+  const FatalExpectation* expected = fatal_expected_at(c, step, Judge::backend_of(column.name));
   std::string message = fatal_message.value_or(trimmed(report.errors));
   if (signalled && message.empty()) message = std::string("killed by signal ") + ::strsignal(WTERMSIG(report.wait_status));
   if (!signalled)

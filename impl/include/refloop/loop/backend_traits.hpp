@@ -25,8 +25,10 @@ struct BackendTraits {
   // writer left), watched only for out, is seen.
   bool sees_hangup_of_unwritable_out_only_fd;
   // FATAL-004, FD-010: when a closed registered fd is detected: when the kernel is told about it
-  // (its interest call fails, at the lazy flush or at unregister), or at the next wait (POLLNVAL).
-  enum class ClosedFd { when_told, at_wait } closed_fd;
+  // (its interest call fails, at the lazy flush or at unregister), at the next wait (POLLNVAL),
+  // or only when the kernel is first told of it: once watched, the kernel drops a closed fd's
+  // interest unreported, and unregistering makes no call (epoll, FD-012).
+  enum class ClosedFd { when_told, at_wait, when_added } closed_fd;
   // BACKEND-008, FD-003: a regular file is refused (EPERM), accepted and always ready, or
   // readable while its offset is before its end and refused for out (kqueue, spec/os.md OS-113).
   enum class RegularFile { refused, always_ready, read_until_eof } regular_file;

@@ -34,7 +34,8 @@ using FatalHandler = void (*)(const char* message);
 // Backend messages start "<name> backend: " instead of a call:
 //   epoll                    "epoll_ctl(EPOLL_CTL_ADD) on fd N failed: error E[strerror]"
 //                            (the lazy flush; also _MOD / _DEL), "epoll_wait failed: ..."
-//   every backend            "fd N was closed while registered (...)" (FD-010)
+//   kqueue, port             "fd N was closed while registered (...)" (FD-010; epoll does not
+//                            report it once the fd is watched, FD-012)
 //   select                   "fd N is not below FD_SETSIZE (1024)" (BACKEND-010)
 [[noreturn]] void fatal(const char* format, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: ISC
+// Unit tests for the epoll backends' deferred removal and tagged events (spec/loop.md, FD-012 to
+// FD-015), on every compiled backend whose interest call is epoll_ctl. The kernel table is a
+// FaultCalls with no plan: it only counts the calls, so a test can say how many a re-arm costs.
+// The hazards are made with real descriptors: a closed fd number reused by another file before
+// the flush, and a dup that keeps the unregistered file (and its epoll entry) alive.
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "loop_test_support.hpp"
+#include "refloop/kernel/fault.hpp"
+
+namespace refloop {
+namespace {
+
+using test::FdPair;
+using test::FdProbe;
+
+std::vector<std::string> epoll_backends() {
+  std::vector<std::string> names;
+  for (auto name : compiled_backends())
+    if (backend_traits(name)->interest_call == "epoll_ctl") names.emplace_back(name);
+  return names;
+}
+
+class Rearm : public ::testing::TestWithParam<std::string> {
+ protected:
+  SimulatedClock clock{tain_epoch};
+  kernel::FaultCalls counter{kernel::native_syscalls()};
+  kernel::SysCalls sys = counter.table();
+  Loop loop{LoopOptions{.clock = &clock, .backend = GetParam(), .sys = &sys}};
+  std::vector<std::string> log;
+
+  std::function<void()> note(std::string what) {
+    return [this, what] { log.push_back(what); };
+  }
+  // One non-blocking iteration; the callbacks it ran.
+  std::vector<std::string> iterate() {
+    EXPECT_EQ(loop.run_once(RunMode::nowait), Step::polled);
+    return std::exchange(log, {});
+  }
+  // Starts counting calls afresh.
+  void count_from_here() { counter.plan({}); }
+  unsigned calls(const char* name) const { return counter.count(name); }
+};
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Rearm);
+INSTANTIATE_TEST_SUITE_P(Backends, Rearm, ::testing::ValuesIn(epoll_backends()),
+                         ::refloop::test::backend_test_name);
+
+TEST_P(Rearm, FD_012_unregister_and_register_in_one_iteration_cost_one_call) {
+  // [req:FD-012] The watch goes stale at unregister_fd (no call); the re-registration's ADD is
+  // answered EEXIST, which proves the entry is this file's: no DEL, no MOD, and the fd is still
+  // watched. Before FD-012 this was two calls (EPOLL_CTL_DEL at once, EPOLL_CTL_ADD at the flush).
+  FdPair pipe = FdPair::pipe();
+  pipe.put();
+  FdProbe reader(pipe.read_end);
+  reader.want_in(note("in"));
+  loop.register_fd(reader.fd);
+  EXPECT_EQ(iterate(), (std::vector<std::string>{"in"}));
+  count_from_here();
+  loop.unregister_fd(reader.fd);
+  EXPECT_EQ(calls("epoll_ctl"), 0u);
+  loop.register_fd(reader.fd);
+  EXPECT_EQ(calls("epoll_ctl"), 0u);
+  EXPECT_EQ(iterate(), (std::vector<std::string>{"in"}));
+  EXPECT_EQ(calls("epoll_ctl"), 1u);
+  // Other bands: the same ADD, then one MOD.
+  count_from_here();
+  loop.unregister_fd(reader.fd);
+  reader.fd.handler_in = nullptr;
+  reader.want_err(note("err"));
+  loop.register_fd(reader.fd);
+  EXPECT_EQ(iterate(), (std::vector<std::string>{}));
+  EXPECT_EQ(calls("epoll_ctl"), 2u);
+  loop.unregister_fd(reader.fd);
+}
+
+TEST_P(Rearm, FD_012_a_watch_still_stale_at_the_flush_is_removed) {
+  // [req:FD-012] [req:FD-004] No re-registration: the flush removes the entry with one DEL, and
+  // no handler of the unregistered fd runs, although its data is still there.
+  FdPair pipe = FdPair::pipe();
+  pipe.put();
+  FdProbe reader(pipe.read_end), other(pipe.write_end);
+  reader.want_in(note("in"));
+  other.want_err(note("err"));
+  loop.register_fd(reader.fd);
+  loop.register_fd(other.fd);
+  EXPECT_EQ(iterate(), (std::vector<std::string>{"in"}));
+  count_from_here();
+  loop.unregister_fd(reader.fd);
+  EXPECT_EQ(iterate(), (std::vector<std::string>{}));
+  EXPECT_EQ(calls("epoll_ctl"), 1u);
+  loop.unregister_fd(other.fd);
+}
+
+TEST_P(Rearm, FD_014_a_number_closed_and_reused_before_the_flush_watches_the_new_file) {
+  // [req:FD-014] [req:FD-013] unregister, close, and the same number now names another pipe: the
+  // ADD succeeds (a new entry, a fresh tag), the new file's data is reported, the old one's never.
+  FdPair first = FdPair::pipe(), second = FdPair::pipe();
+  auto reader = std::make_unique<FdProbe>(first.read_end);
+  reader->want_in(note("first"));
+  loop.register_fd(reader->fd);
+  EXPECT_EQ(iterate(), (std::vector<std::string>{}));
+  const int number = first.read_end;
+  loop.unregister_fd(reader->fd);
+  reader.reset();
+  first.close_read();
+  ASSERT_EQ(::dup2(second.read_end, number), number);
+  FdProbe again(number);
+  again.want_in(note("second"));
+  loop.register_fd(again.fd);
+  EXPECT_EQ(iterate(), (std::vector<std::string>{}));
+  second.put();
+  EXPECT_EQ(iterate(), (std::vector<std::string>{"second"}));
+  loop.unregister_fd(again.fd);
+  ::close(number);
+}
+
+TEST_P(Rearm, FD_014_a_dup_keeps_the_old_entry_and_its_events_reach_nobody) {
+  // [req:FD-014] [req:FD-013] [req:FD-015] The unregistered file stays open through a dup, so its
+  // entry lingers in the set under a number that now names another pipe. Its data must reach
+  // neither the freed Fd (ASan would see it) nor the new one; the foreign event makes the set
+  // afresh (one epoll_create1), after which the loop is quiet: no spin.
+  FdPair first = FdPair::pipe(), second = FdPair::pipe();
+  auto reader = std::make_unique<FdProbe>(first.read_end);
+  reader->want_in(note("first"));
+  loop.register_fd(reader->fd);
+  EXPECT_EQ(iterate(), (std::vector<std::string>{}));
+  const int number = first.read_end;
+  const int keep = ::dup(number);
+  ASSERT_GE(keep, 0);
+  loop.unregister_fd(reader->fd);
+  reader.reset();
+  ASSERT_EQ(::dup2(second.read_end, number), number);  // closes the old description at `number`
+  first.read_end = -1;  // `number` is now the second pipe's (closed at the end)
+  FdProbe again(number);
+  again.want_in(note("second"));
+  loop.register_fd(again.fd);
+  first.put();  // readable through `keep`: the lingering entry fires with the old tag
+  count_from_here();
+  EXPECT_EQ(iterate(), (std::vector<std::string>{}));
+  EXPECT_EQ(calls("epoll_create1"), 1u);
+  EXPECT_EQ(iterate(), (std::vector<std::string>{}));
+  EXPECT_EQ(calls("epoll_create1"), 1u);  // the lingering entry went with the old set
+  second.put();
+  EXPECT_EQ(iterate(), (std::vector<std::string>{"second"}));
+  loop.unregister_fd(again.fd);
+  ::close(number);
+  ::close(keep);
+}
+
+TEST_P(Rearm, FD_014_a_closed_number_with_a_dup_and_no_new_registration_reaches_nobody) {
+  // [req:FD-014] [req:FD-004] unregister, free, close: the flush's DEL fails (EBADF), the entry
+  // lingers through the dup, and its event is dropped, then the set is made afresh.
+  FdPair pipe = FdPair::pipe();
+  FdPair other = FdPair::pipe();
+  auto reader = std::make_unique<FdProbe>(pipe.read_end);
+  reader->want_in(note("freed"));
+  FdProbe watcher(other.read_end);
+  watcher.want_in(note("other"));
+  loop.register_fd(reader->fd);
+  loop.register_fd(watcher.fd);
+  EXPECT_EQ(iterate(), (std::vector<std::string>{}));
+  const int keep = ::dup(pipe.read_end);
+  ASSERT_GE(keep, 0);
+  loop.unregister_fd(reader->fd);
+  reader.reset();
+  pipe.close_read();
+  pipe.put();
+  count_from_here();
+  EXPECT_EQ(iterate(), (std::vector<std::string>{}));
+  EXPECT_EQ(calls("epoll_create1"), 1u);
+  other.put();
+  EXPECT_EQ(iterate(), (std::vector<std::string>{"other"}));
+  EXPECT_EQ(calls("epoll_create1"), 1u);
+  loop.unregister_fd(watcher.fd);
+  ::close(keep);
+}
+
+TEST_P(Rearm, FD_014_a_lingering_entry_taken_back_by_its_number_is_adopted) {
+  // [req:FD-014] The file whose entry lingers comes back to its old number (dup2 from the dup)
+  // and is registered again: the ADD says EEXIST for an entry refloop gave up on; one MOD gives
+  // it a fresh tag and the bands, and its data is reported to the new Fd.
+  FdPair pipe = FdPair::pipe();
+  auto reader = std::make_unique<FdProbe>(pipe.read_end);
+  reader->want_in(note("old"));
+  loop.register_fd(reader->fd);
+  EXPECT_EQ(iterate(), (std::vector<std::string>{}));
+  const int number = pipe.read_end;
+  const int keep = ::dup(number);
+  ASSERT_GE(keep, 0);
+  loop.unregister_fd(reader->fd);
+  reader.reset();
+  pipe.close_read();
+  FdProbe other(pipe.write_end);
+  other.want_err(note("err"));
+  loop.register_fd(other.fd);  // keeps the loop polling
+  EXPECT_EQ(iterate(), (std::vector<std::string>{}));  // the DEL fails: the entry lingers
+  ASSERT_EQ(::dup2(keep, number), number);
+  FdProbe back(number);
+  back.want_in(note("back"));
+  loop.register_fd(back.fd);
+  pipe.put();
+  EXPECT_EQ(iterate(), (std::vector<std::string>{"back"}));
+  loop.unregister_fd(back.fd);
+  loop.unregister_fd(other.fd);
+  ::close(number);
+  ::close(keep);
+}
+
+}  // namespace
+}  // namespace refloop
