@@ -11,6 +11,7 @@
  *   past-deadline [req:ADAPTER-014] a deadline the case's clock has reached is no idle wait.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +29,9 @@ static const char* scenario;
 static int failures;
 
 static void sleep_ms(int64_t ms) {
+  if (ms <= 0) return;
   struct timespec pause = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-  while (nanosleep(&pause, &pause) != 0) {
+  while (nanosleep(&pause, &pause) != 0 && errno == EINTR) {
   }
 }
 
