@@ -104,7 +104,7 @@ static void on_timer(evutil_socket_t fd, short what, void* arg) {
   (void)fd, (void)what;
   end_wait(0);
   const struct ra_ref ref = {RA_TIMER, (int)(intptr_t)arg};
-  if (registered(NULL, ref)) return; /* armed again by end_wait: not due on the case's clock */
+  if (registered(NULL, ref)) return; /* armed again by the kit (timer_rearm) in end_wait: not due on the case's clock */
   ra_callback(kit, ref, RA_IN, ra_script_of(kit, ref, RA_IN));
 }
 
