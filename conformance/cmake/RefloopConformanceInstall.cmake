@@ -17,7 +17,8 @@ install(TARGETS ${runners} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # The runners find these next to their executable (<prefix>/bin/../share/refloop/conformance).
 install(DIRECTORY ${conformance_source}/cases ${conformance_source}/expectations DESTINATION ${conformance_share})
 install(FILES ${conformance_source}/suites/loop/main.cpp DESTINATION ${conformance_share}/runner)
-install(FILES ${conformance_source}/adapters/template-c/iv_adapter.c ${conformance_source}/adapters/template-c/README.md
+install(FILES ${conformance_source}/adapters/template-c/iv_adapter.c ${conformance_source}/adapters/template-c/iv_probes.c
+              ${conformance_source}/adapters/template-c/README.md
         DESTINATION ${conformance_share}/template-c)
 
 set(conformance_libraries refloop_conformance_framework refloop_model_loop refloop_judge refloop_conformance_loop_cases

@@ -91,7 +91,7 @@ static void reg(struct ra_kit* kit, struct ra_ref ref, int64_t delay) {
   if (ref.kind == RA_TASK && loop->task_register) loop->task_register(loop->self, ref.index);
   if (ref.kind == RA_TIMER) {
     kit->timer_case[ref.index] = (int64_t)ra_clock(kit) + delay;
-    kit->timer_real[ref.index] = kit->now_real + delay * RA_SCALE_NS;
+    kit->timer_real[ref.index] = ra_real_expiry(kit, kit->timer_case[ref.index]); /* at arming time */
     loop->timer_register(loop->self, ref.index, kit->timer_real[ref.index], kit->timer_case[ref.index]);
   }
 }
@@ -228,6 +228,7 @@ int ra_callback(struct ra_kit* kit, struct ra_ref caller, enum ra_band band, int
 
 static enum ra_outcome run(struct ra_kit* kit, int nowait) {
   ra_refresh_now(kit);
+  ra_rearm_future_timers(kit);
   ++kit->depth;
   const enum ra_outcome outcome = kit->loop->run_once(kit->loop->self, nowait);
   --kit->depth;

@@ -37,6 +37,11 @@
  *     about a top-level `run`; ra_kit_new leaves SIGPIPE alone.
  *   - added (branch peer-adapters): struct ra_capabilities' `order` (`capability order`,
  *     spec/adapter.md ADAPTER-018).
+ *   - (branch kit-fixes) timer_register's real expiry is computed when the timer is armed, not
+ *     from a `now` read once per iteration; added struct ra_loop's `timer_rearm`, which the kit
+ *     calls before each iteration and after each wait, ra_real_expiry, and struct ra_wait's
+ *     `deadline_real_ns`; ra_wait_end reports a wake before the deadline (the clock moves only as
+ *     far as real time went) and ignores a deadline the case's clock has already reached.
  */
 #ifndef REFLOOP_ADAPTER_H
 #define REFLOOP_ADAPTER_H
@@ -138,11 +143,15 @@ struct ra_loop {
    * `set` only changes ra_script_of. */
   void (*fd_set_handler)(void* self, int end, enum ra_band band, int script);
 
-  /* Timers, at an absolute CLOCK_MONOTONIC time in ns (ra_monotonic_ns): the case's delay
-   * scaled by the real-time base, from the real time that stands for the case's `now` (read
-   * again when an iteration begins and after an `advance`, as loops cache their time once per
-   * iteration, so timers registered together keep the order of their case expiries). `case_expiry` is the same on the case's clock (ns since the
-   * case's start; negative for `reg t0 -D` early in a case), for adapters that need it. */
+  /* Timers, at an absolute CLOCK_MONOTONIC time in ns (ra_monotonic_ns), computed by
+   * ra_real_expiry when the kit calls: arm the loop's timer at exactly that time (a loop with
+   * relative timeouts reads the monotonic clock first, then its own cached time, and rounds up,
+   * so the timer cannot end before it). `case_expiry` is the same on the case's clock (ns since
+   * the case's start; negative for `reg t0 -D` early in a case), for adapters that need it.
+   * Real time runs on between operations while the case's clock stands still, so an armed
+   * timer's real expiry goes stale: an adapter whose loop keeps real timers sets `timer_rearm`
+   * (below), which the kit calls for each registered timer the case's clock has not reached,
+   * before each iteration and after each wait, with a fresh real expiry to arm it at again. */
   void (*timer_register)(void* self, int timer, int64_t real_expiry_ns, int64_t case_expiry);
   void (*timer_unregister)(void* self, int timer);
 
@@ -185,6 +194,13 @@ struct ra_loop {
   /* Optional: an adapter on a simulated clock sets both; the real-time base is then unused. */
   uint64_t (*clock_ns)(void* self);
   void (*advance)(void* self, uint64_t ns);
+
+  /* Optional (added, kit-fixes): arms a registered timer again at `real_expiry_ns` (see
+   * timer_register); the timer stays registered as far as the case is concerned. Called by the
+   * kit from `run` before run_once and from ra_wait_end, never from inside a callback. Without
+   * it the loop's timers keep the real expiry they were registered at, and the adapter must
+   * itself keep a timer from firing before the case's clock reaches it (the template does). */
+  void (*timer_rearm)(void* self, int timer, int64_t real_expiry_ns);
 };
 
 /* What the adapter says about itself in the handshake (ADAPTER-002). */
@@ -237,19 +253,29 @@ int64_t ra_monotonic_ns(void);
 uint64_t ra_clock(const struct ra_kit* kit); /* the case's clock: ns since the case's start */
 /* 1 and the earliest case expiry of a timer the loop says is registered; 0 when there is none. */
 int ra_deadline(const struct ra_kit* kit, int64_t* deadline);
-/* The case expiry and the real expiry of a timer as the kit registered it. */
+/* [req:ADAPTER-014] The real time, on CLOCK_MONOTONIC, standing for a case expiry now: for an
+ * expiry the case's clock has not reached, the time of this call plus the remaining case time
+ * scaled; for one it has reached, the same from the real time standing for the case's `now`
+ * (read when an iteration begins and after an `advance`), so due timers keep their order. The
+ * one way to arm a timer of the loop at a case time outside timer_register and timer_rearm. */
+int64_t ra_real_expiry(const struct ra_kit* kit, int64_t case_expiry);
+/* The case expiry and the real expiry of a timer as the kit last armed it. */
 int64_t ra_timer_case_expiry(const struct ra_kit* kit, int timer);
 int64_t ra_timer_real_expiry(const struct ra_kit* kit, int timer);
 /* One wait of the loop: ra_wait_begin before the loop may block, ra_wait_end after. `idle` says
- * the loop could only wait for a timer (not nowait, nothing pending, no deadlock). When an idle
- * wait saw no fd callback and the case has a deadline, the case's clock moves to it (TIME-005),
- * and a wait that ended more than RA_TOLERANCE_NS after the deadline's real time is reported as
- * a problem (TIME-004). */
+ * the loop could only wait for a timer (not nowait, nothing pending, no deadlock). An idle wait
+ * that saw no fd callback, with a deadline later than the case's clock, is judged against the
+ * deadline's real time (the earliest real expiry of a timer at the deadline): a wake at or after
+ * it moves the case's clock to the deadline (TIME-005), and one more than RA_TOLERANCE_NS after
+ * it is a problem (TIME-004); a wake before it moves the clock only as far as real time went,
+ * scaled, and is a problem (TIME-005: a loop that wakes early is seen). A deadline at or before
+ * the case's clock (a due timer) makes no idle wait. ra_wait_end then calls timer_rearm. */
 struct ra_wait {
   int64_t started_ns; /* CLOCK_MONOTONIC */
   int has_deadline;
   int64_t deadline; /* case ns (a timer registered at -D lies before the case's start) */
   int fd_callbacks;  /* fd callbacks reported before ra_wait_begin */
+  int64_t deadline_real_ns; /* added (kit-fixes): the deadline's real time; INT64_MAX: none */
 };
 void ra_wait_begin(struct ra_kit* kit, struct ra_wait* wait);
 void ra_wait_end(struct ra_kit* kit, const struct ra_wait* wait, int idle);

@@ -42,6 +42,10 @@ void ra_sleep_ns(int64_t ns);
  * registered between two iterations share one base, so their real expiries keep the order of
  * their case expiries. */
 void ra_refresh_now(struct ra_kit* kit);
+/* [req:ADAPTER-014] Arms again (struct ra_loop's timer_rearm) every registered timer the case's
+ * clock has not reached, at one fresh real time standing for the case's now: before each iteration
+ * and after each wait, since real time ran on while the case's clock stood still. */
+void ra_rearm_future_timers(struct ra_kit* kit);
 
 /* The world (MODEL-001, MODEL-003): the operations that act on channels only. */
 void ra_create_channel(struct ra_kit* kit, int is_socket);

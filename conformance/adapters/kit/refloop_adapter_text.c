@@ -282,7 +282,7 @@ char* ra_format_ref(struct ra_ref ref, char* buffer, size_t size) {
 static void format_op(const struct ra_op* op, char* buffer, size_t size) {
   static const char* const verbs[] = {"pipe", "socketpair", "write", "read", "close", "reg", "unreg",
                                       "set", "stamp", "advance", "run", "run nowait", "quit", "script"};
-  char target[8], script[12] = "-";
+  char target[16], script[12] = "-"; /* "c" and any int: no truncation (-Wformat-truncation) */
   ra_format_ref(op->target, target, sizeof target);
   if (op->handler >= 0) snprintf(script, sizeof script, "s%d", op->handler);
   const char* verb = verbs[op->code];

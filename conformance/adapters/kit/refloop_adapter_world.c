@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -59,26 +60,72 @@ int ra_deadline(const struct ra_kit* kit, int64_t* deadline) {
   return found;
 }
 
+/* [req:ADAPTER-014] A timer the case's clock has not reached ends its remaining case time, scaled,
+ * after the real time of this call: real time runs on between operations while the case's clock
+ * stands still, so a real expiry computed earlier would let the loop fire it early. A timer the
+ * clock has reached keeps one base per iteration (the kit's now), so such timers keep their order. */
+static int64_t real_expiry_from(int64_t base, const struct ra_kit* kit, int64_t case_expiry) {
+  return base + (case_expiry - (int64_t)ra_clock(kit)) * RA_SCALE_NS;
+}
+
+int64_t ra_real_expiry(const struct ra_kit* kit, int64_t case_expiry) {
+  const int due = case_expiry <= (int64_t)ra_clock(kit);
+  return real_expiry_from(due ? kit->now_real : ra_monotonic_ns(), kit, case_expiry);
+}
+
+void ra_rearm_future_timers(struct ra_kit* kit) {
+  const struct ra_loop* loop = kit->loop;
+  if (loop->timer_rearm == NULL || loop->clock_ns != NULL) return;
+  const int64_t base = ra_monotonic_ns(); /* one read: the timers keep the order of their case expiries */
+  for (int i = 0; i < RA_MAX_TIMERS; ++i) {
+    if (!ra_registered(kit, RA_TIMER, i) || kit->timer_case[i] <= (int64_t)ra_clock(kit)) continue;
+    kit->timer_real[i] = real_expiry_from(base, kit, kit->timer_case[i]);
+    loop->timer_rearm(loop->self, i, kit->timer_real[i]);
+  }
+}
+
 void ra_wait_begin(struct ra_kit* kit, struct ra_wait* wait) {
   wait->started_ns = ra_monotonic_ns();
   wait->deadline = 0;
   wait->has_deadline = ra_deadline(kit, &wait->deadline);
   wait->fd_callbacks = kit->fd_callbacks;
+  /* The deadline's real time is the earliest real expiry the loop holds for a timer at it. */
+  wait->deadline_real_ns = INT64_MAX;
+  for (int i = 0; wait->has_deadline && i < RA_MAX_TIMERS; ++i)
+    if (ra_registered(kit, RA_TIMER, i) && kit->timer_case[i] == wait->deadline && kit->timer_real[i] < wait->deadline_real_ns)
+      wait->deadline_real_ns = kit->timer_real[i];
 }
 
-/* [req:ADAPTER-014] An idle wait ends at its deadline, never earlier, at most the tolerance
- * later (TIME-004, TIME-005): the case's clock moves to the deadline; a late wake is a problem. */
-void ra_wait_end(struct ra_kit* kit, const struct ra_wait* wait, int idle) {
-  if (!idle || !wait->has_deadline || kit->fd_callbacks != wait->fd_callbacks) return;
-  const int64_t clock = (int64_t)kit->clock;
-  const int64_t wanted = wait->started_ns + (wait->deadline - clock) * RA_SCALE_NS;
-  const int64_t woke = ra_monotonic_ns();
-  if (woke > wanted + RA_TOLERANCE_NS) {
-    char text[128];
-    snprintf(text, sizeof text, "[TIME-004] the idle wait ended %" PRId64 " us after its deadline", (woke - wanted) / 1000);
+/* [req:ADAPTER-014] An idle wait ends at its deadline, never earlier, at most the tolerance later
+ * (TIME-004, TIME-005). A wait that reached the deadline's real time moves the case's clock to the
+ * deadline, and one that ended more than the tolerance after it is a problem; a wake before it
+ * moves the clock only as far as real time went, scaled, and is a problem (a loop that wakes
+ * spuriously). A deadline at or before the case's clock is not an idle wait: nothing to report. */
+static void end_idle_wait(struct ra_kit* kit, const struct ra_wait* wait) {
+  const int64_t clock = (int64_t)kit->clock, woke = ra_monotonic_ns();
+  char text[160];
+  if (woke < wait->deadline_real_ns) {
+    int64_t moved = (woke - wait->started_ns) / RA_SCALE_NS;
+    if (moved > wait->deadline - clock - 1) moved = wait->deadline - clock - 1;
+    if (moved > 0) kit->clock += (uint64_t)moved;
+    snprintf(text, sizeof text, "[TIME-005] the idle wait ended %" PRId64 " us before its deadline (case time %" PRId64 ")",
+             (wait->deadline_real_ns - woke) / 1000, wait->deadline);
+    ra_problem(kit, text);
+    return;
+  }
+  if (woke > wait->deadline_real_ns + RA_TOLERANCE_NS) {
+    snprintf(text, sizeof text, "[TIME-004] the idle wait ended %" PRId64 " us after its deadline",
+             (woke - wait->deadline_real_ns) / 1000);
     ra_problem(kit, text);
   }
-  if (wait->deadline > clock) kit->clock = (uint64_t)wait->deadline;
+  kit->clock = (uint64_t)wait->deadline;
+}
+
+void ra_wait_end(struct ra_kit* kit, const struct ra_wait* wait, int idle) {
+  const int is_idle = idle && wait->has_deadline && kit->fd_callbacks == wait->fd_callbacks &&
+                      wait->deadline > (int64_t)kit->clock && wait->deadline_real_ns != INT64_MAX;
+  if (is_idle) end_idle_wait(kit, wait);
+  ra_rearm_future_timers(kit);
 }
 
 /* ---- The world (MODEL-001, MODEL-003). ---- */

@@ -139,7 +139,7 @@ static void on_wait_begin(struct ev_loop* l, ev_prepare* w, int revents) {
     ev_ref(l);
     ev_idle_stop(l, &keep_polling);
   }
-  run_state.idle = !run_state.nowait && !tasks_pending && has_deadline && deadline > (int64_t)ra_clock(kit);
+  run_state.idle = !run_state.nowait && !tasks_pending && has_deadline; /* a due deadline: the kit's concern */
   if (!run_state.nowait && !tasks_pending && !has_deadline && any_fd_registered()) {
     arm_at(&deadlock_guard, ra_monotonic_ns() + RA_DEADLOCK_GUARD_NS);
     ev_unref(l);
@@ -147,8 +147,6 @@ static void on_wait_begin(struct ev_loop* l, ev_prepare* w, int revents) {
   ra_wait_begin(kit, &run_state.wait);
   run_state.waiting = 1;
 }
-
-static void rearm_future_timers(void);
 
 static void end_wait(void) {
   if (!run_state.waiting) return;
@@ -160,10 +158,8 @@ static void end_wait(void) {
     ev_timer_stop(loop, &deadlock_guard);
   }
   run_state.waiting = 0;
+  /* The kit then arms again each timer the case's clock has not reached (timer_rearm). */
   ra_wait_end(kit, &run_state.wait, run_state.idle && !fd_woke);
-  /* A timer the case's clock has not reached is not due, even when the wait woke late in real
-   * time: armed again (which takes it off the pending ones), it waits for its turn. */
-  rearm_future_timers();
 }
 
 /* Runs first after the poll, before any timer or fd callback. */
@@ -204,21 +200,19 @@ static void fd_set_handler(void* self, int end, enum ra_band band, int script) {
   if (wanted_events(end) != before) restart_io(end);
 }
 
-/* When a timer is armed on the real clock. Real time runs on between the operations while the
- * case's clock stands still, so a timer later than the case's clock gets its remaining case time
- * from now, and before each iteration and after its wait every such timer is armed again the same
- * way: the loop then finds due exactly the timers the case's clock has reached (the kit's own real expiry, from its
- * now read once per iteration, may already have passed). A timer the case's clock has reached
- * keeps the kit's expiry, so timers registered together in the past keep their order. */
-static int64_t arming_time(int timer) {
-  const int64_t clock = (int64_t)ra_clock(kit), expiry = ra_timer_case_expiry(kit, timer);
-  if (expiry <= clock) return ra_timer_real_expiry(kit, timer);
-  return ra_monotonic_ns() + (expiry - clock) * RA_SCALE_NS;
+/* The kit computes the real expiry when it arms a timer, and arms the timers the case's clock
+ * has not reached again before each iteration and after each wait (timer_rearm), so the loop
+ * finds due exactly the timers the case's clock has reached. */
+static void timer_register(void* self, int timer, int64_t real_expiry_ns, int64_t case_expiry) {
+  (void)self, (void)case_expiry;
+  arm_at(&timers[timer], real_expiry_ns);
 }
 
-static void timer_register(void* self, int timer, int64_t real_expiry_ns, int64_t case_expiry) {
-  (void)self, (void)real_expiry_ns, (void)case_expiry;
-  arm_at(&timers[timer], arming_time(timer));
+/* Stopping takes a timer off the pending ones, where a late wake in real time may have put it. */
+static void timer_rearm(void* self, int timer, int64_t real_expiry_ns) {
+  (void)self;
+  ev_timer_stop(loop, &timers[timer]);
+  arm_at(&timers[timer], real_expiry_ns);
 }
 
 static void timer_unregister(void* self, int timer) {
@@ -246,20 +240,8 @@ static int registered(void* self, struct ra_ref ref) {
   }
 }
 
-/* Before each iteration and after its poll (see arming_time). */
-static void rearm_future_timers(void) {
-  for (int i = 0; i < RA_MAX_TIMERS; ++i) {
-    const struct ra_ref ref = {RA_TIMER, i};
-    if (registered(NULL, ref) && ra_timer_case_expiry(kit, i) > (int64_t)ra_clock(kit)) {
-      ev_timer_stop(loop, &timers[i]);
-      arm_at(&timers[i], arming_time(i));
-    }
-  }
-}
-
 static enum ra_outcome run_once(void* self, int nowait) {
   (void)self;
-  rearm_future_timers();
   run_state.nowait = nowait;
   run_state.quit = run_state.guard_fired = run_state.waiting = 0;
   const int left = ev_run(loop, nowait ? EVRUN_NOWAIT : EVRUN_ONCE);
@@ -330,7 +312,7 @@ int main(void) {
                                                  .probes = "close-keep clear-flags flags oobinline"};
   const struct ra_loop table = {
       .fd_register = fd_register, .fd_unregister = fd_unregister, .fd_set_handler = fd_set_handler,
-      .timer_register = timer_register, .timer_unregister = timer_unregister,
+      .timer_register = timer_register, .timer_unregister = timer_unregister, .timer_rearm = timer_rearm,
       .task_register = task_register, .task_unregister = task_unregister,
       .registered = registered, .run_once = run_once, .quit = quit, .probe = probe};
   return ra_serve(kit, &table, &identity, &capabilities);

@@ -75,15 +75,11 @@ static short wanted_events(int end) {
 
 /* The end of the wait: the first callback after event_base_loop was called. The active queue
  * holds the ready fds before the expired timers, so an fd callback first means an fd ended it. */
-static void rearm_future_timers(void);
-
 static void end_wait(int fd_first) {
   if (!run_state.waiting) return;
   run_state.waiting = 0;
+  /* The kit then arms again each timer the case's clock has not reached (timer_rearm). */
   ra_wait_end(kit, &run_state.wait, run_state.idle && !fd_first);
-  /* A timer the case's clock has not reached is not due, even when the wait woke late in real
-   * time: added again (event_add takes a timer made active off the active queue), it waits. */
-  rearm_future_timers();
 }
 
 static int registered(void* self, struct ra_ref ref);
@@ -108,7 +104,7 @@ static void on_timer(evutil_socket_t fd, short what, void* arg) {
   (void)fd, (void)what;
   end_wait(0);
   const struct ra_ref ref = {RA_TIMER, (int)(intptr_t)arg};
-  if (registered(NULL, ref)) return; /* armed again by end_wait: not due on the case's clock */
+  if (registered(NULL, ref)) return; /* armed again by the kit (timer_rearm) in end_wait: not due on the case's clock */
   ra_callback(kit, ref, RA_IN, ra_script_of(kit, ref, RA_IN));
 }
 
@@ -169,21 +165,18 @@ static void fd_set_handler(void* self, int end, enum ra_band band, int script) {
   event_add(fds[end], NULL);
 }
 
-/* When a timer is armed on the real clock. Real time runs on between the operations while the
- * case's clock stands still, so a timer later than the case's clock gets its remaining case time
- * from now, and before each iteration and after its wait every such timer is armed again the same
- * way: the loop then finds due exactly the timers the case's clock has reached (the kit's own real expiry, from its
- * now read once per iteration, may already have passed). A timer the case's clock has reached
- * keeps the kit's expiry, so timers registered together in the past keep their order. */
-static int64_t arming_time(int timer) {
-  const int64_t clock = (int64_t)ra_clock(kit), expiry = ra_timer_case_expiry(kit, timer);
-  if (expiry <= clock) return ra_timer_real_expiry(kit, timer);
-  return ra_monotonic_ns() + (expiry - clock) * RA_SCALE_NS;
+/* The kit computes the real expiry when it arms a timer, and arms the timers the case's clock
+ * has not reached again before each iteration and after each wait (timer_rearm), so the loop
+ * finds due exactly the timers the case's clock has reached. */
+static void timer_register(void* self, int timer, int64_t real_expiry_ns, int64_t case_expiry) {
+  (void)self, (void)case_expiry;
+  add_at(timers[timer], real_expiry_ns);
 }
 
-static void timer_register(void* self, int timer, int64_t real_expiry_ns, int64_t case_expiry) {
-  (void)self, (void)real_expiry_ns, (void)case_expiry;
-  add_at(timers[timer], arming_time(timer));
+/* event_add takes a timer made active by a late wake off the active queue. */
+static void timer_rearm(void* self, int timer, int64_t real_expiry_ns) {
+  (void)self;
+  add_at(timers[timer], real_expiry_ns);
 }
 
 static void timer_unregister(void* self, int timer) {
@@ -217,23 +210,13 @@ static int any_fd_watched(void) {
   return 0;
 }
 
-/* Before each iteration and after its poll (see arming_time). */
-static void rearm_future_timers(void) {
-  for (int i = 0; i < RA_MAX_TIMERS; ++i) {
-    const struct ra_ref ref = {RA_TIMER, i};
-    if (registered(NULL, ref) && ra_timer_case_expiry(kit, i) > (int64_t)ra_clock(kit))
-      add_at(timers[i], arming_time(i));
-  }
-}
-
 static enum ra_outcome run_once(void* self, int nowait) {
   (void)self;
-  rearm_future_timers();
   int64_t deadline = 0;
   const int has_deadline = ra_deadline(kit, &deadline);
   /* anything active (a task, event_base_loopexit's own event) makes the first poll non-blocking */
   const int active = event_base_get_num_events(base, EVENT_BASE_COUNT_ACTIVE) != 0;
-  run_state.idle = !nowait && !active && has_deadline && deadline > (int64_t)ra_clock(kit);
+  run_state.idle = !nowait && !active && has_deadline; /* a due deadline: the kit's concern */
   run_state.guard_fired = 0;
   if (!nowait && !active && !has_deadline && any_fd_watched())
     add_at(deadlock_guard, ra_monotonic_ns() + RA_DEADLOCK_GUARD_NS);
@@ -283,7 +266,7 @@ int main(void) {
                                                  .probes = "close-keep clear-flags flags oobinline"};
   const struct ra_loop table = {
       .fd_register = fd_register, .fd_unregister = fd_unregister, .fd_set_handler = fd_set_handler,
-      .timer_register = timer_register, .timer_unregister = timer_unregister,
+      .timer_register = timer_register, .timer_unregister = timer_unregister, .timer_rearm = timer_rearm,
       .task_register = task_register, .task_unregister = task_unregister,
       .registered = registered, .run_once = run_once, .quit = quit, .probe = probe};
   return ra_serve(kit, &table, &identity, &capabilities);

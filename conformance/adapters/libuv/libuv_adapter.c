@@ -127,8 +127,6 @@ static int any_task_pending(void) {
   return 0;
 }
 
-static void rearm_future_timers(void);
-
 /* After the idle handles (the tasks), just before the poll. */
 static void on_wait_begin(uv_prepare_t* handle) {
   (void)handle;
@@ -137,7 +135,7 @@ static void on_wait_begin(uv_prepare_t* handle) {
    * cannot tell: it also says 0 while fd changes wait for the poll to apply them) */
   const int blocks = !run_state.nowait && !run_state.quit && !any_task_pending();
   const int has_deadline = ra_deadline(kit, &deadline);
-  run_state.idle = blocks && has_deadline && deadline > (int64_t)ra_clock(kit);
+  run_state.idle = blocks && has_deadline; /* a due deadline: the kit's concern */
   if (blocks && !has_deadline && any_fd_watched()) {
     start_at(&deadlock_guard, on_guard, ra_monotonic_ns() + RA_DEADLOCK_GUARD_NS);
     run_state.guard_armed = 1;
@@ -157,10 +155,7 @@ static void on_wait_end(uv_check_t* handle) {
     uv_timer_stop(&deadlock_guard);
     run_state.guard_armed = 0;
   }
-  ra_wait_end(kit, &run_state.wait, run_state.idle && !fd_woke);
-  /* UV_RUN_ONCE runs the timers again after this: only those the case's clock has now reached
-   * may be due, however long the poll's callbacks took in real time. */
-  rearm_future_timers();
+  ra_wait_end(kit, &run_state.wait, run_state.idle && !fd_woke); /* then timer_rearm */
 }
 
 /* The kit's table (struct ra_loop). */
@@ -192,21 +187,19 @@ static void fd_set_handler(void* self, int end, enum ra_band band, int script) {
   if (wanted_events(end) != before && poll_registered[end]) restart_poll(end); /* only a change of events */
 }
 
-/* When a timer is armed on the real clock. Real time runs on between the operations while the
- * case's clock stands still, so a timer later than the case's clock gets its remaining case time
- * from now, and before each iteration and after its wait every such timer is armed again the same
- * way: the loop then finds due exactly the timers the case's clock has reached (the kit's own real expiry, from its
- * now read once per iteration, may already have passed). A timer the case's clock has reached
- * keeps the kit's expiry, so timers registered together in the past keep their order. */
-static int64_t arming_time(int timer) {
-  const int64_t clock = (int64_t)ra_clock(kit), expiry = ra_timer_case_expiry(kit, timer);
-  if (expiry <= clock) return ra_timer_real_expiry(kit, timer);
-  return ra_monotonic_ns() + (expiry - clock) * RA_SCALE_NS;
+/* The kit computes the real expiry when it arms a timer, and arms the timers the case's clock
+ * has not reached again before each iteration and after each wait (timer_rearm), so the loop
+ * finds due exactly the timers the case's clock has reached: UV_RUN_ONCE runs the timers again
+ * after the check handles, however long the poll's callbacks took in real time. */
+static void timer_register(void* self, int timer, int64_t real_expiry_ns, int64_t case_expiry) {
+  (void)self, (void)case_expiry;
+  start_at(&timers[timer], on_timer, real_expiry_ns);
 }
 
-static void timer_register(void* self, int timer, int64_t real_expiry_ns, int64_t case_expiry) {
-  (void)self, (void)real_expiry_ns, (void)case_expiry;
-  start_at(&timers[timer], on_timer, arming_time(timer));
+/* uv_timer_start restarts an active timer. */
+static void timer_rearm(void* self, int timer, int64_t real_expiry_ns) {
+  (void)self;
+  start_at(&timers[timer], on_timer, real_expiry_ns);
 }
 
 static void timer_unregister(void* self, int timer) {
@@ -234,18 +227,8 @@ static int registered(void* self, struct ra_ref ref) {
   }
 }
 
-/* Before each iteration and after its poll (see arming_time). */
-static void rearm_future_timers(void) {
-  for (int i = 0; i < RA_MAX_TIMERS; ++i) {
-    const struct ra_ref ref = {RA_TIMER, i};
-    if (registered(NULL, ref) && ra_timer_case_expiry(kit, i) > (int64_t)ra_clock(kit))
-      start_at(&timers[i], on_timer, arming_time(i));
-  }
-}
-
 static enum ra_outcome run_once(void* self, int nowait) {
   (void)self;
-  rearm_future_timers();
   run_state.nowait = nowait;
   run_state.guard_fired = run_state.waiting = 0;
   const int alive = uv_run(&loop, nowait ? UV_RUN_NOWAIT : UV_RUN_ONCE);
@@ -296,7 +279,7 @@ int main(void) {
                                                  .probes = "close-keep clear-flags flags oobinline"};
   const struct ra_loop table = {
       .fd_register = fd_register, .fd_unregister = fd_unregister, .fd_set_handler = fd_set_handler,
-      .timer_register = timer_register, .timer_unregister = timer_unregister,
+      .timer_register = timer_register, .timer_unregister = timer_unregister, .timer_rearm = timer_rearm,
       .task_register = task_register, .task_unregister = task_unregister,
       .registered = registered, .run_once = run_once, .quit = quit, .probe = probe};
   return ra_serve(kit, &table, &identity, &capabilities);

@@ -4,16 +4,15 @@
  * (ivykis's API), written with the C adapter kit (../kit/refloop_adapter.h). Build it against
  * the <iv.h> you want to test and give it to the runner (README.md in this folder):
  *
- *   cc -std=c99 -I<your iv.h dir> -I../kit iv_adapter.c ../kit/refloop_adapter*.c -l<your library> -o iv_adapter
+ *   cc -std=c99 -I<your iv.h dir> -I../kit iv_adapter.c iv_probes.c ../kit/refloop_adapter*.c -l<your library> -o iv_adapter
  *   refloop-conformance --adapter './iv_adapter poll' --name my-ivykis/poll
  *
  * Its one argument is the poll method (`epoll`, `poll`, ...), chosen with IV_EXCLUDE_POLL_METHOD;
  * name the column `.../METHOD`, so the judge applies that method's documented kernel differences.
- * Its column equals the in-process ivykis adapter's but for probes it lacks [req:ADAPTER-015].
- *
- * <iv.h> has no run_once and no simulated clock, so one `run` of the vocabulary is two iv_main
- * calls on the real monotonic clock, scaled by the kit's real-time base (ADAPTER-010); this is
- * the emulation of conformance/adapters/ivykis/ivykis_loop.cpp, in C:
+ * Its column equals the in-process ivykis adapter's [req:ADAPTER-015] (without the optional
+ * iv_probes.c, the <iv.h> API probes, their cases are N/A). <iv.h> has no run_once and no
+ * simulated clock, so one `run` is two iv_main calls on the real clock, scaled by the kit's
+ * real-time base (ADAPTER-010), the emulation of ../ivykis/ivykis_loop.cpp in C:
  *   A. steps 1-3 (LOOP-001): an internal task registered last calls iv_quit, so iv_main runs the
  *      expired timers and the task pass and returns at its quit check without polling; timers
  *      the case's clock has not reached wait outside (real time may have passed them);
@@ -31,8 +30,10 @@
 #include <unistd.h>
 
 #include <iv.h>
-
 #include "refloop_adapter.h"
+/* Optional, iv_probes.c: the <iv.h> API probes of cases/ivapi/; left out, these are null. */
+const char* iv_api_probe_names(void) __attribute__((weak));
+int iv_api_probe(const char* name, const char* text, char* result, size_t size) __attribute__((weak));
 
 #define METHODS "epoll-timerfd epoll kqueue dev_poll port ppoll poll select"
 #ifndef IV_ADAPTER_VERSION /* the implementation's version, for the matrix: -DIV_ADAPTER_VERSION='"0.42.4"' */
@@ -85,7 +86,6 @@ static struct timespec timespec_of(int64_t ns) { return (struct timespec){(time_
 static int64_t ns_of(struct timespec t) { return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec; }
 
 /* ---- Callbacks ---- */
-
 static void on_case_callback(struct ra_ref ref, enum ra_band band) {
   if (ref.kind == RA_TASK) drop(&the.task_order, ref.index);
   if (the.phase == POLL && ref.kind != RA_FD) the.phase = CONTINUATION;
@@ -270,7 +270,6 @@ static enum ra_outcome run_once(void* self, int nowait) {
 }
 
 /* ---- What the adapter cannot do, and the probes ---- */
-
 static const char* cannot(void* self, const struct ra_op* op) {
   return (void)self, (void)op, the.method_problem[0] ? the.method_problem : NULL;
 }
@@ -327,6 +326,7 @@ static void probe_registration(struct ra_statement* s, const char* name, char* r
 static void probe(void* self, const char* name, const char* text, char* result, size_t size) {
   struct ra_statement target;
   char set_text[64], error[128];
+  if (iv_api_probe && iv_api_probe(name, text, result, size)) return;
   if ((void)self, strcmp(name, "backend-name") == 0) snprintf(result, size, "%s", iv_poll_method_name() ? iv_poll_method_name() : "none");
   if (strcmp(name, "fatal") == 0) iv_fatal("%s", text);
   if (strcmp(name, "default-fatal-handler") == 0) iv_set_fatal_msg_handler(NULL);
@@ -335,7 +335,6 @@ static void probe(void* self, const char* name, const char* text, char* result, 
 }
 
 /* ---- main ---- */
-
 static void init_objects(void) {
   for (int i = 0; i < RA_MAX_ENDS; ++i) { /* RA_MAX_TIMERS and RA_MAX_TASKS are RA_MAX_ENDS too */
     the.fd_refs[i] = (struct ra_ref){RA_FD, i};
@@ -391,9 +390,9 @@ int main(int argc, char** argv) {
       .cannot = cannot, .not_applicable = not_applicable, .probe = probe, .probe_cannot = probe_cannot};
   const struct ra_identity identity = {"ivykis <iv.h> (template-c)", IV_ADAPTER_VERSION,
                                        ra_library_of((void (*)(void))iv_init)};
-  const struct ra_capabilities capabilities = {
-      .nested_run = 1,
-      .probes = "register register-negative register-try register-try-high unregister set-handler close-keep clear-flags flags "
-                "oobinline fatal default-fatal-handler backend-name"};
+  static char probes[1024] = "register register-negative register-try register-try-high unregister set-handler "
+                             "close-keep clear-flags flags oobinline fatal default-fatal-handler backend-name";
+  if (iv_api_probe_names) strcat(strcat(probes, " "), iv_api_probe_names());
+  const struct ra_capabilities capabilities = {.nested_run = 1, .probes = probes};
   return ra_serve(the.kit, &loop, &identity, &capabilities);
 }
