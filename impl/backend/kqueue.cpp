@@ -230,6 +230,7 @@ constexpr BackendTraits kqueue_traits_named(std::string_view name, bool emulated
       .wait_call = "kevent",
       .interest_call = "kevent",
       .emulated = emulated,
+      .end_of_input_is_hangup = true,  // EV_EOF on EVFILT_READ after a FIN (OS-125)
   };
 }
 

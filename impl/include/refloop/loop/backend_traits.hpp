@@ -58,6 +58,11 @@ struct BackendTraits {
   // wait call then blocks with no timeout, or checks with a zero one); empty when the wait call
   // carries the timeout itself.
   std::string_view timer_call;
+  // FD-014: whether the end of a peer's input on a stream (a socket's FIN, which poll(2) reports
+  // as POLLRDHUP without POLLHUP) is reported as a hangup, with all three bands (BACKEND-003).
+  // kqueue marks it EV_EOF on EVFILT_READ, its mark of a hangup too (spec/os.md OS-121, OS-125);
+  // the other interfaces leave such an fd readable and writable, with no err band.
+  bool end_of_input_is_hangup = false;
 };
 
 // The traits of a compiled backend (compiled_backends() in refloop/loop/loop.hpp), or nullptr.
