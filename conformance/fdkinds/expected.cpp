@@ -59,6 +59,10 @@ std::string emulated_difference(const Kind& kind, const BackendTraits& traits) {
   if (kind.linux_kind)
     return "a Linux fd kind: the emulator answers from Linux's poll(2); the emulated interface's own "
            "system has its own fd of this kind or none, not checked here";
+  if (traits.regular_file == BackendTraits::RegularFile::read_until_eof && kind.file_class == FileClass::regular)
+    return "the kqueue emulator refuses EVFILT_WRITE on a regular file as FreeBSD's kqueue(2) says (OS-113); the "
+           "BSD kernel source disagrees (vfs_subr.c: vfs_kqfilter gives EVFILT_WRITE filt_vfswrite, always ready), so "
+           "native kqueue may accept out here and report it always ready, not checked here";
   if (traits.regular_file == BackendTraits::RegularFile::read_until_eof && kind.file_class == FileClass::unpolled_other)
     return "the kqueue emulator answers a file that is neither regular nor polled from poll(2) (always ready); "
            "native kqueue leaves it to the file system or driver (FreeBSD's kqueue(2) says EVFILT_WRITE is not "
