@@ -225,6 +225,7 @@ constexpr BackendTraits kqueue_traits_named(std::string_view name, bool emulated
       .fallback_timeout_unit = tain_zero,
       .timer_call = {},
       .trial_removal_call = "kevent",
+      .end_of_input_is_hangup = true,  // EV_EOF on EVFILT_READ after a FIN (OS-125)
   };
 }
 

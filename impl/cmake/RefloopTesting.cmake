@@ -4,34 +4,56 @@
 
 include(GoogleTest)
 
-# refloop_add_gtest(NAME LABEL SOURCES... [LIBS...])
+# refloop_add_gtest(NAME LABEL SOURCES... [LIBS...] [TIMEOUT S] [PER_BACKEND])
 #   One GoogleTest executable, registered as one ctest entry named NAME (so a crash in one test
-#   binary cannot hide the others), with LABEL.
+#   binary cannot hide the others), with LABEL. PER_BACKEND: one entry per compiled backend
+#   instead, NAME.<backend identifier> running the tests instantiated as EveryBackend/.../<id>,
+#   plus NAME.others for the rest, so ctest -j runs backends side by side, each with its own
+#   timeout and time in ctest's report. The entries' names are left in REFLOOP_ADDED_TESTS.
 function(refloop_add_gtest name label)
-  cmake_parse_arguments(arg "" "TIMEOUT" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(arg "PER_BACKEND" "TIMEOUT" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${arg_SOURCES})
   target_link_libraries(${name} PRIVATE ${arg_LIBS} refloop_warnings GTest::gtest GTest::gmock GTest::gtest_main)
   target_compile_features(${name} PRIVATE cxx_std_20)
-  add_test(NAME ${name} COMMAND ${name} --gtest_brief=1)
+  if(arg_PER_BACKEND)
+    set(tests ${name}.others)
+    add_test(NAME ${name}.others COMMAND ${name} --gtest_brief=1 --gtest_filter=-EveryBackend/*)
+    foreach(backend IN LISTS REFLOOP_BACKENDS)
+      string(REGEX REPLACE "[-~]" "_" id "${backend}")  # as refloop::backend_identifier
+      add_test(NAME ${name}.${id} COMMAND ${name} --gtest_brief=1 --gtest_filter=EveryBackend/*/${id})
+      list(APPEND tests ${name}.${id})
+    endforeach()
+  else()
+    set(tests ${name})
+    add_test(NAME ${name} COMMAND ${name} --gtest_brief=1)
+  endif()
   if(NOT arg_TIMEOUT)
     set(arg_TIMEOUT 600)
   endif()
-  set_tests_properties(${name} PROPERTIES LABELS ${label} TIMEOUT ${arg_TIMEOUT}
+  set_tests_properties(${tests} PROPERTIES LABELS ${label} TIMEOUT ${arg_TIMEOUT}
                        ENVIRONMENT "TZ=UTC")
+  set(REFLOOP_ADDED_TESTS ${tests} PARENT_SCOPE)
 endfunction()
 
-# refloop_add_property(NAME SOURCES... [LIBS...] [MAX_SUCCESS N]): a RapidCheck + GoogleTest
-# executable, label `property`, running N cases per property (default 1000). RC_PARAMS from the
-# environment is appended after the default, and RapidCheck keeps the last value of a key, so
-# `RC_PARAMS="max_success=100000" ctest -L property` runs more, and `reproduce=` still works.
+# refloop_add_property(NAME SOURCES... [LIBS...] [MAX_SUCCESS N] [TIMEOUT S] [PER_BACKEND]): a
+# RapidCheck + GoogleTest executable, label `property`, running N cases per property (default
+# 1000). RC_PARAMS from the environment is appended after the default, and RapidCheck keeps the
+# last value of a key, so `RC_PARAMS="max_success=100000" ctest -L property` runs more, and
+# `reproduce=` still works. TIMEOUT and PER_BACKEND as for refloop_add_gtest.
 function(refloop_add_property name)
-  cmake_parse_arguments(arg "" "MAX_SUCCESS" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(arg "PER_BACKEND" "MAX_SUCCESS;TIMEOUT" "SOURCES;LIBS" ${ARGN})
   if(NOT arg_MAX_SUCCESS)
     set(arg_MAX_SUCCESS 1000)
   endif()
-  refloop_add_gtest(${name} property SOURCES ${arg_SOURCES} LIBS ${arg_LIBS} rapidcheck_gtest rapidcheck)
-  set_property(TEST ${name} PROPERTY ENVIRONMENT_MODIFICATION
+  set(per_backend)
+  if(arg_PER_BACKEND)
+    set(per_backend PER_BACKEND)
+  endif()
+  refloop_add_gtest(${name} property SOURCES ${arg_SOURCES} LIBS ${arg_LIBS} rapidcheck_gtest rapidcheck
+                    TIMEOUT ${arg_TIMEOUT} ${per_backend})
+  set_property(TEST ${REFLOOP_ADDED_TESTS} PROPERTY ENVIRONMENT_MODIFICATION
                "RC_PARAMS=string_prepend:max_success=${arg_MAX_SUCCESS} ")
+  set(REFLOOP_ADDED_TESTS ${REFLOOP_ADDED_TESTS} PARENT_SCOPE)
 endfunction()
 
 # refloop_add_fuzz_target(NAME SOURCES... [LIBS...])

@@ -25,6 +25,8 @@ namespace {
 
 // Facts about an fd that no poll answers (its type, its byte counts), asked of the kernel
 // directly: they are questions, never waits, and no fault plan needs to reach them.
+// implements: OS-113, OS-114 (only S_ISREG files get the vnode rules; a directory or a device
+// is answered from poll(2) like any other fd)
 bool is_regular_file(int fd) {
   struct stat status {};
   return ::fstat(fd, &status) == 0 && S_ISREG(status.st_mode);

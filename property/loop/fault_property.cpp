@@ -397,12 +397,14 @@ TEST_P(FaultProperty, FAULT_004_every_documented_failure_takes_its_documented_pa
   ASSERT_NE(traits, nullptr);
   const std::vector<Pair> pairs = listed_pairs(*traits);
   std::set<std::tuple<std::string, int, std::string>> exercised;
+  std::size_t cases = 0;  // RapidCheck's cases over every pair, each a random sequence in a child
   // One property per pair, so that shrinking keeps the fault; rerun (a few times at most) while
   // a pair has not fired yet.
   for (const Pair& pair : pairs) {
     const std::string where = pair.denied.empty() ? "" : " (" + pair.denied + " missing)";
     for (int attempt = 0; attempt < 8 && exercised.count({pair.call, pair.error, pair.denied}) == 0; ++attempt) {
       const bool ok = rc::check(backend + ": " + pair.call + " fails with " + conformance::loop_suite::errno_name(pair.error) + where, [&] {
+        ++cases;
         const kernel::Fault fault{pair.call, static_cast<unsigned>(*rc::gen::inRange(1, 4)), pair.error};
         const std::vector<Step> steps = generate_steps();
         const ChildReport child = run_in_child(backend, pair, fault, steps);
@@ -413,8 +415,8 @@ TEST_P(FaultProperty, FAULT_004_every_documented_failure_takes_its_documented_pa
       ASSERT_TRUE(ok);
     }
   }
-  std::printf("fault property: exercised %zu of %zu listed (call, errno) pairs on %s\n", exercised.size(),
-              pairs.size(), backend.c_str());
+  std::printf("fault property: exercised %zu of %zu listed (call, errno) pairs on %s in %zu cases\n",
+              exercised.size(), pairs.size(), backend.c_str(), cases);
   EXPECT_EQ(exercised.size(), pairs.size());
 }
 

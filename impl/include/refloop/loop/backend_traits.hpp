@@ -66,6 +66,11 @@ struct BackendTraits {
   // Empty when the check registers nothing (the pollfd backends) or one call makes the trial and
   // removes it again (/dev/poll: one write of the entry and its POLLREMOVE).
   std::string_view trial_removal_call = {};
+  // FD-018: whether the end of a peer's input on a stream (a socket's FIN, which poll(2) reports
+  // as POLLRDHUP without POLLHUP) is reported as a hangup, with all three bands (BACKEND-003).
+  // kqueue marks it EV_EOF on EVFILT_READ, its mark of a hangup too (spec/os.md OS-121, OS-125);
+  // the other interfaces leave such an fd readable and writable, with no err band.
+  bool end_of_input_is_hangup = false;
 };
 
 // The traits of a compiled backend (compiled_backends() in refloop/loop/loop.hpp), or nullptr.
