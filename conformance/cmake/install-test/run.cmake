@@ -4,22 +4,7 @@
 # project built from the installed kit and template: with the runner the project made through
 # refloop_add_conformance_runner, and with the installed refloop-conformance --adapter (which
 # finds the installed cases next to itself).
-file(REMOVE_RECURSE ${PREFIX})
-set(flags "")
-if(SANITIZERS)
-  set(flags "-fsanitize=${SANITIZERS}")
-endif()
-if(COVERAGE)
-  set(flags "${flags} --coverage")
-endif()
-function(run)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "failed (${rc}): ${ARGN}")
-  endif()
-endfunction()
-run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${PREFIX})
-set(consumer ${PREFIX}/consumer-build)
+include(${CMAKE_CURRENT_LIST_DIR}/../../../impl/cmake/install-into-prefix.cmake)
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${consumer} -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_C_COMPILER=${CC}
     -DCMAKE_CXX_COMPILER=${CXX} "-DCMAKE_CXX_FLAGS=${flags}" "-DCMAKE_C_FLAGS=${flags}")
 run(${CMAKE_COMMAND} --build ${consumer})

@@ -2,22 +2,7 @@
 # Installs the build at BUILD_DIR into PREFIX, then configures, builds and runs the consumer in
 # SOURCE_DIR through find_package(refloop), and compiles it once more through pkg-config, both
 # with the build's own C++ compiler CXX (a cross compiler's output is what was installed).
-file(REMOVE_RECURSE ${PREFIX})
-set(flags "")
-if(SANITIZERS)
-  set(flags "-fsanitize=${SANITIZERS}")
-endif()
-if(COVERAGE)
-  set(flags "${flags} --coverage")
-endif()
-function(run)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "failed (${rc}): ${ARGN}")
-  endif()
-endfunction()
-run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${PREFIX})
-set(consumer ${PREFIX}/consumer-build)
+include(${CMAKE_CURRENT_LIST_DIR}/../install-into-prefix.cmake)
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${consumer} -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_CXX_COMPILER=${CXX}
     "-DCMAKE_CXX_FLAGS=${flags}" "-DCMAKE_C_FLAGS=${flags}")
 run(${CMAKE_COMMAND} --build ${consumer})
