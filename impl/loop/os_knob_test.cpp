@@ -143,7 +143,15 @@ TEST_P(Knobs, OS_001_a_registered_fd_closed_outside_is_found_as_the_traits_say) 
       running.run_once();
       if (clock.now() != at(100)) fatal("the wait did not last until the timer");
       running.unregister_fd(end.fd);
+      running.run_once(RunMode::nowait);  // the flush, where a backend defers the removal to it
     });
+    // [req:FD-012] A backend that defers removals to the flush (a close shows only when the
+    // kernel is first told of the fd) cannot tell this misuse from a close after unregister_fd:
+    // the quiet wait is all FD-010 asks of it, and the removal's EBADF is given up (FD-014).
+    if (traits().closed_fd == BackendTraits::ClosedFd::when_added) {
+      EXPECT_EQ(message, "(no fatal)");
+      continue;
+    }
     EXPECT_EQ(message.rfind(GetParam() + " backend: ", 0), 0u) << message;
     const bool at_wait = traits().closed_fd == BackendTraits::ClosedFd::at_wait;
     EXPECT_NE(message.find(at_wait ? "POLLNVAL" : "was closed while registered"), std::string::npos) << message;
