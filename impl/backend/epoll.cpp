@@ -78,7 +78,7 @@ class EpollBackend final : public Backend {
   void flush_one(Fd& fd);
   void flush_queue();
   void remove_stale_watches();
-  void report_events(int count, ReadySink& sink);
+  int report_events(int count, ReadySink& sink);  // the events claimed
   void rebuild_set();
   [[noreturn]] void refused(const Change& change, int fd) const;
 
@@ -226,28 +226,35 @@ void EpollBackend::forget(Fd& fd) {
 
 void EpollBackend::poll(const tain& deadline, const tain& stamp, Clock& clock, ReadySink& sink) {
   flush_queue();
-  const kernel::WaitPlan plan = kernel::plan_wait(wait_deadline(deadline), stamp, clock);
-  const auto extra = static_cast<std::size_t>(wait_step_->extra_events());
-  events_.resize((in_kernel_ > 0 ? in_kernel_ : 1) + extra);
-  const int count =
-      wait_step_->wait(epfd_, events_.data(), static_cast<int>(events_.size()), plan, stamp);
-  if (count < 0) return;  // interrupted: the round ends with nothing reported (FAULT-002)
-  kernel::finish_wait(plan, count, clock);
-  report_events(count, sink);
+  // FD-015, TIME-005: a wait ended only by entries no watch claims (now cleared by the rebuild)
+  // did not end for the loop: it waits again, until the same deadline.
+  for (;;) {
+    const kernel::WaitPlan plan = kernel::plan_wait(wait_deadline(deadline), stamp, clock);
+    const auto extra = static_cast<std::size_t>(wait_step_->extra_events());
+    events_.resize((in_kernel_ > 0 ? in_kernel_ : 1) + extra);
+    const int count =
+        wait_step_->wait(epfd_, events_.data(), static_cast<int>(events_.size()), plan, stamp);
+    if (count < 0) return;  // interrupted: the round ends with nothing reported (FAULT-002)
+    if (count == 0 || report_events(count, sink) > 0) {
+      kernel::finish_wait(plan, count, clock);
+      return;
+    }
+  }
 }
 
 // implements: FD-013 (an event reaches the Fd its number's watch reports to only while the watch
 // holds the event's tag; any other event is dropped), FD-015 (and then the set is made afresh)
-void EpollBackend::report_events(int count, ReadySink& sink) {
-  bool foreign = false;
+int EpollBackend::report_events(int count, ReadySink& sink) {
+  int claimed = 0;
   for (int i = 0; i < count; ++i) {
     const epoll_event& event = events_[static_cast<std::size_t>(i)];
-    if (EpollWatch* watch = watches_.claimed_by(event.data.u64))
+    if (EpollWatch* watch = watches_.claimed_by(event.data.u64)) {
       sink.ready(*watch->owner, bands_from_epoll(event.events));
-    else
-      foreign = true;
+      ++claimed;
+    }
   }
-  if (foreign) rebuild_set();
+  if (claimed < count) rebuild_set();
+  return claimed;
 }
 
 // implements: FD-015. Only after an event that no watch claims: its entry is one refloop cannot
