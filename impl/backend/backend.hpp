@@ -98,6 +98,11 @@ const BackendTraits* traits_of(std::string_view name);
 // kernel object cannot be created. A backend makes every system call through `sys`, whose tables
 // must outlive it (refloop/kernel/syscalls.hpp).
 std::unique_ptr<Backend> make_backend(std::string_view name, const kernel::SysCalls& sys);
+// The same, fatal instead of nullptr (FATAL-005): the message, prefixed with `what` (the call and
+// how the name was given), says whether the name is not compiled in or could not be created here,
+// and lists the backends compiled in.
+std::unique_ptr<Backend> make_backend_or_fatal(std::string_view what, std::string_view name,
+                                               const kernel::SysCalls& sys);
 
 // The default choice (BACKEND-00x): REFLOOP_BACKEND forces one (fatal if unavailable);
 // otherwise the preference order, skipping names in IV_EXCLUDE_POLL_METHOD (ignored when

@@ -302,7 +302,7 @@ TEST(Registry, BACKEND_006_REFLOOP_BACKEND_forces_a_backend_or_fails_clearly) {
               "chose " + wanted);
   }
   EXPECT_EQ(default_backend_with("kqueue", nullptr).rfind(
-                "Loop::Loop: REFLOOP_BACKEND names backend \"kqueue\", which is not available", 0),
+                "Loop::Loop: REFLOOP_BACKEND: backend \"kqueue\" is not available: it is not compiled in", 0),
             0u);
   // A named backend ignores the environment.
   setenv("REFLOOP_BACKEND", "no-such-backend", 1);

@@ -6,6 +6,7 @@
 
 #include "child_stderr.hpp"
 #include "loop_test_support.hpp"
+#include "refloop/kernel/syscalls.hpp"
 
 namespace refloop {
 namespace {
@@ -156,9 +157,26 @@ TEST_P(Misuse, FATAL_004_a_kernel_refusal_at_the_lazy_flush_is_fatal_at_the_next
 TEST(Fatal, FATAL_005_an_unavailable_backend_is_fatal_and_names_the_choices) {
   // [req:FATAL-005] [req:BACKEND-006]
   const std::string message = fatal_message_of([] { Loop loop({.backend = "kqueue"}); });
-  EXPECT_EQ(message.rfind("Loop::Loop: backend \"kqueue\" is not available (available: ", 0), 0u)
+  EXPECT_EQ(message.rfind("Loop::Loop: backend \"kqueue\" is not available: it is not compiled in "
+                          "(compiled in: ",
+                          0),
+            0u)
       << message;
   for (auto name : compiled_backends()) EXPECT_NE(message.find(name), std::string::npos);
+}
+
+TEST(Fatal, FATAL_005_a_compiled_backend_that_cannot_be_created_is_not_called_missing) {
+  // [req:FATAL-005] poll's table withheld: poll is compiled in, but cannot be created.
+  const std::string message = fatal_message_of([] {
+    kernel::SysCalls without_poll = kernel::native_syscalls();
+    without_poll.poll = nullptr;
+    Loop loop({.backend = "poll", .sys = &without_poll});
+  });
+  EXPECT_EQ(message.rfind("Loop::Loop: backend \"poll\" is not available: it is compiled in but could "
+                          "not be created here (compiled in: ",
+                          0),
+            0u)
+      << message;
 }
 
 }  // namespace

@@ -28,14 +28,7 @@ namespace {
 std::unique_ptr<detail::Backend> backend_for(std::string_view name, const kernel::SysCalls* sys) {
   const kernel::SysCalls& calls = sys != nullptr ? *sys : kernel::native_syscalls();
   if (name.empty()) return detail::choose_default_backend(calls);
-  auto backend = detail::make_backend(name, calls);
-  if (!backend) {
-    std::string available;
-    for (auto compiled : compiled_backends()) (available += ' ') += compiled;
-    fatal("Loop::Loop: backend \"%.*s\" is not available (available:%s)",
-          static_cast<int>(name.size()), name.data(), available.c_str());
-  }
-  return backend;
+  return detail::make_backend_or_fatal("Loop::Loop:", name, calls);
 }
 
 }  // namespace
