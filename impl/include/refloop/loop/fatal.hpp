@@ -28,9 +28,10 @@ using FatalHandler = void (*)(const char* message);
 //   Loop::<any of the above> "called with an object registered with another loop" (also a
 //                            loop destroyed since, LOOP-013)
 //   Loop::~Loop              "called from inside a callback of this loop" (LOOP-012)
-//   Loop::Loop               "backend \"NAME\" is not available (available: ...)",
-//                            "REFLOOP_BACKEND names backend \"NAME\", which is not available
-//                            (available: ...)", "no usable backend (...)"
+//   Loop::Loop               "backend \"NAME\" is not available: it is not compiled in
+//                            (compiled in: ...)" or "...: it is compiled in but could not be
+//                            created here (...)"; "REFLOOP_BACKEND: backend ..." the same when the
+//                            environment named it; "no usable backend (...)"
 // Backend messages start "<name> backend: " instead of a call:
 //   epoll                    "epoll_ctl(EPOLL_CTL_ADD) on fd N failed: error E[strerror]"
 //                            (the lazy flush; also _MOD / _DEL), "epoll_wait failed: ..."
