@@ -4,7 +4,7 @@
 // place(), which also records the slot in the timer, so positions can never go stale.
 #include "timer_heap.hpp"
 
-#include <algorithm>
+#include <cstdint>
 #include <utility>
 
 #include "refloop/loop/fatal.hpp"
@@ -14,50 +14,120 @@ namespace refloop::detail {
 
 using Where = TimerState::Where;
 
-void TimerHeap::place(std::size_t index, const Slot& slot) {
+// Why the key orders exactly like tain (TAIN-004: sec, then nano, as unsigned numbers), for
+// every representable tain: inside the window [key_window_start, key_window_start +
+// key_window_seconds) the key is 1 + the nanoseconds since key_window_start, strictly increasing
+// in (sec, nano) because nano < 10^9, and at most key_window_seconds * 10^9 <= 2^64 - 2; every
+// tain below the window maps to 0 and every tain above it to 2^64 - 1, so a < b implies
+// key(a) <= key(b), and equal keys mean equal tains except for the two saturated keys, whose ties
+// earlier() breaks with the tains themselves. The window holds TAI labels from about 1698 to
+// 2282, so wall-clock, monotonic (label 2^62 + t) and simulated (tain_epoch) expiries all get
+// exact keys; an expiry outside it (tain_zero, tain_infinite) still orders correctly, only more
+// slowly.
+TimerHeap::Key TimerHeap::key_of(const tain& expires) {
+  if (expires.sec() < key_window_start) return key_below_window;
+  const std::uint64_t seconds = expires.sec() - key_window_start;
+  if (seconds >= key_window_seconds) return key_above_window;
+  return seconds * nano_per_second + expires.nano() + 1;
+}
+
+// Slot a before slot b (a's expiry earlier): one integer comparison unless both keys are the
+// same saturated one; only then are the timers' own expiries read.
+inline bool TimerHeap::earlier(const Slot& a, const Slot& b) {
+  if (a.key != b.key) return a.key < b.key;
+  if (a.key != key_below_window && a.key != key_above_window) return false;
+  return a.timer->expires < b.timer->expires;
+}
+
+inline void TimerHeap::place(std::size_t index, const Slot& slot) {
   slots_[index] = slot;
   slot.timer->state.position = index;
 }
 
-// Moves the slot at `index` towards the root past every later parent: the parents shift down
-// one level each and the moving slot is written once, where it stops.
+// Removes the last slot and returns it (the slot that fills a hole).
+inline TimerHeap::Slot TimerHeap::take_last() {
+  const Slot last = slots_.back();
+  slots_.pop_back();
+  return last;
+}
+
+// Moves the slot at `index` towards the root past every later parent (stopping at an equal
+// one): the parents shift down one level each and the moving slot is written once, where it
+// stops.
 void TimerHeap::sift_up(std::size_t index) {
   const Slot moving = slots_[index];
   while (index > 0) {
     const std::size_t parent = (index - 1) / arity;
-    if (!(moving.expires < slots_[parent].expires)) break;
+    if (!earlier(moving, slots_[parent])) break;
     place(index, slots_[parent]);
     index = parent;
   }
   place(index, moving);
 }
 
+// The earliest of the four children starting at `first`, as a tournament (two pairs, then
+// their winners): three comparisons without the loop's bounds test per child, and the two
+// pairs are independent. Most nodes of a large heap have all four children.
+inline std::size_t TimerHeap::earliest_of_four(std::size_t first) const {
+  const Slot* child = &slots_[first];
+  const std::size_t left = earlier(child[1], child[0]) ? 1 : 0;
+  const std::size_t right = earlier(child[3], child[2]) ? 3 : 2;
+  return first + (earlier(child[right], child[left]) ? right : left);
+}
+
 // The child of `index` with the earliest expiry, or `index` itself when it has no children.
 std::size_t TimerHeap::earliest_child(std::size_t index) const {
   const std::size_t first = arity * index + 1;
+  if (first + arity <= slots_.size()) return earliest_of_four(first);
   if (first >= slots_.size()) return index;
-  const std::size_t end = std::min(first + arity, slots_.size());
   std::size_t best = first;
-  for (std::size_t child = first + 1; child < end; ++child)
-    if (slots_[child].expires < slots_[best].expires) best = child;
+  for (std::size_t child = first + 1; child < slots_.size(); ++child)
+    if (earlier(slots_[child], slots_[best])) best = child;
   return best;
 }
 
-// Moves the slot at `index` away from the root past every earlier child, written once.
+// Moves the slot at `index` away from the root past every earlier child (stopping at an equal
+// one), written once.
 void TimerHeap::sift_down(std::size_t index) {
   const Slot moving = slots_[index];
   for (;;) {
     const std::size_t child = earliest_child(index);
-    if (child == index || !(slots_[child].expires < moving.expires)) break;
+    if (child == index || !earlier(slots_[child], moving)) break;
     place(index, slots_[child]);
     index = child;
   }
   place(index, moving);
 }
 
+// Restores the heap at a slot just filled from the end: one comparison with the parent picks
+// the direction, which saves the four-way comparison of the children that trying up and then
+// down would make after every move up.
+void TimerHeap::sift_up_or_down(std::size_t index) {
+  if (index > 0 && earlier(slots_[index], slots_[(index - 1) / arity])) {
+    sift_up(index);
+  } else {
+    sift_down(index);
+  }
+}
+
+// With the root empty (its timer taken), moves the earliest child up into the hole, level by
+// level, until the hole is a leaf; returns the leaf. Saves, at every level, the comparison of
+// the slot that will fill the hole against the earliest child: that slot comes from the end of
+// the array and nearly always belongs near the bottom again, so sift_up puts it back in a step
+// or two (Floyd's bottom-up pop).
+std::size_t TimerHeap::sink_hole_to_leaf() {
+  std::size_t hole = 0;
+  for (;;) {
+    const std::size_t child = earliest_child(hole);
+    if (child == hole) return hole;
+    place(hole, slots_[child]);
+    hole = child;
+  }
+}
+
 // implements: TIMER-005 (O(log n) insert)
 void TimerHeap::insert(Timer& timer) {
-  slots_.push_back(Slot{timer.expires, &timer});
+  slots_.push_back(Slot{key_of(timer.expires), &timer});
   timer.state.where = Where::heap;
   sift_up(slots_.size() - 1);
 }
@@ -65,22 +135,33 @@ void TimerHeap::insert(Timer& timer) {
 // implements: TIMER-005 (O(log n) removal: the last slot fills the hole, then moves up or down)
 void TimerHeap::remove(Timer& timer) {
   const std::size_t hole = timer.state.position;
-  const Slot last = slots_.back();
-  slots_.pop_back();
+  const Slot last = take_last();
   timer.state.where = Where::nowhere;
   timer.state.position = 0;
   if (last.timer == &timer) return;
   place(hole, last);
-  sift_up(hole);
-  sift_down(last.timer->state.position);
+  sift_up_or_down(hole);
+}
+
+// implements: TIMER-005 (O(log n) removal of the earliest timer, the expiry path's step)
+Timer& TimerHeap::pop_earliest() {
+  Timer& earliest = *slots_.front().timer;
+  const Slot last = take_last();
+  earliest.state.where = Where::nowhere;
+  earliest.state.position = 0;
+  if (last.timer == &earliest) return earliest;
+  const std::size_t leaf = sink_hole_to_leaf();
+  place(leaf, last);
+  sift_up(leaf);
+  return earliest;
 }
 
 bool TimerHeap::valid() const {
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     const Slot& slot = slots_[i];
     if (slot.timer->state.position != i || slot.timer->state.where != Where::heap) return false;
-    if (slot.expires != slot.timer->expires) return false;
-    if (i > 0 && slot.expires < slots_[(i - 1) / arity].expires) return false;
+    if (slot.key != key_of(slot.timer->expires)) return false;
+    if (i > 0 && slot.timer->expires < slots_[(i - 1) / arity].timer->expires) return false;
   }
   return true;
 }
@@ -121,8 +202,7 @@ void Loop::run_expired_timers() {
   const std::size_t begin = expired_.size();
   const detail::TruncateOnExit drop_batch(expired_, begin);
   while (!timers_->empty() && timers_->earliest_expiry() <= current) {
-    Timer& timer = timers_->earliest();
-    timers_->remove(timer);
+    Timer& timer = timers_->pop_earliest();
     timer.state.where = detail::TimerState::Where::expired;
     timer.state.position = expired_.size();
     expired_.push_back(&timer);
