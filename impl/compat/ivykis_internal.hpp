@@ -45,7 +45,9 @@ class MonotonicClock final : public Clock {
 // back when it fires or is unregistered; given-back timers are lent again, so registering and
 // unregistering timers allocates nothing once the pool has grown to the most timers registered
 // at once (no allocation and no hashing per registration). A deque never moves its elements, so
-// a lent Timer stays where the loop's heap and the iv_timer's pad point.
+// a lent Timer stays where the loop's heap and the iv_timer's pad point. The free timers form a
+// list through their own storage (next_free), so lending and giving back are a pointer swap each,
+// without a vector's capacity check and its growth path on every give_back.
 class TimerPool {
  public:
   Timer& lend(iv_timer& owner);
@@ -62,9 +64,13 @@ class TimerPool {
   struct Lent {
     Timer timer;              // first, so a Timer* is also the Lent* (give_back)
     iv_timer* owner = nullptr;  // nullptr while on the free list
+    Lent* next_free = nullptr;  // the next free timer while on the free list
   };
+  void grow();  // adds one timer to the free list (the rare path, kept out of lend)
+  void push_free(Lent& lent);
+
   std::deque<Lent> lent_;
-  std::vector<Lent*> free_;
+  Lent* free_ = nullptr;  // head of the free list
 };
 
 // Where a registered C struct keeps its index in its thread's Registered list: an iv_fd in the

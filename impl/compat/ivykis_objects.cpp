@@ -99,13 +99,18 @@ void* serial_tag(const ThreadState& state) { return reinterpret_cast<void*>(stat
 
 }  // namespace
 
+void TimerPool::grow() { push_free(lent_.emplace_back()); }
+
+void TimerPool::push_free(Lent& lent) {
+  lent.owner = nullptr;
+  lent.next_free = free_;
+  free_ = &lent;
+}
+
 Timer& TimerPool::lend(iv_timer& owner) {
-  if (free_.empty()) {
-    lent_.emplace_back();
-    free_.push_back(&lent_.back());
-  }
-  Lent& lent = *free_.back();
-  free_.pop_back();
+  if (free_ == nullptr) grow();
+  Lent& lent = *free_;
+  free_ = lent.next_free;
   lent.timer = Timer{};
   lent.owner = &owner;
   return lent.timer;
@@ -113,17 +118,12 @@ Timer& TimerPool::lend(iv_timer& owner) {
 
 void TimerPool::give_back(Timer& timer) {
   static_assert(std::is_standard_layout_v<Lent>);  // so &Lent::timer converts to the Lent
-  Lent& lent = *reinterpret_cast<Lent*>(&timer);
-  lent.owner = nullptr;
-  free_.push_back(&lent);
+  push_free(*reinterpret_cast<Lent*>(&timer));
 }
 
 void TimerPool::give_back_all() {
-  for (Lent& lent : lent_) {
-    if (lent.owner == nullptr) continue;
-    lent.owner = nullptr;
-    free_.push_back(&lent);
-  }
+  for (Lent& lent : lent_)
+    if (lent.owner != nullptr) push_free(lent);
 }
 
 void forget_registered(ThreadState& state) {

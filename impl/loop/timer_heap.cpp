@@ -14,23 +14,6 @@ namespace refloop::detail {
 
 using Where = TimerState::Where;
 
-// Why the key orders exactly like tain (TAIN-004: sec, then nano, as unsigned numbers), for
-// every representable tain: inside the window [key_window_start, key_window_start +
-// key_window_seconds) the key is 1 + the nanoseconds since key_window_start, strictly increasing
-// in (sec, nano) because nano < 10^9, and at most key_window_seconds * 10^9 <= 2^64 - 2; every
-// tain below the window maps to 0 and every tain above it to 2^64 - 1, so a < b implies
-// key(a) <= key(b), and equal keys mean equal tains except for the two saturated keys, whose ties
-// earlier() breaks with the tains themselves. The window holds TAI labels from about 1698 to
-// 2282, so wall-clock, monotonic (label 2^62 + t) and simulated (tain_epoch) expiries all get
-// exact keys; an expiry outside it (tain_zero, tain_infinite) still orders correctly, only more
-// slowly.
-TimerHeap::Key TimerHeap::key_of(const tain& expires) {
-  if (expires.sec() < key_window_start) return key_below_window;
-  const std::uint64_t seconds = expires.sec() - key_window_start;
-  if (seconds >= key_window_seconds) return key_above_window;
-  return seconds * nano_per_second + expires.nano() + 1;
-}
-
 // Slot a before slot b (a's expiry earlier): one integer comparison unless both keys are the
 // same saturated one; only then are the timers' own expiries read.
 inline bool TimerHeap::earlier(const Slot& a, const Slot& b) {
@@ -75,15 +58,21 @@ inline std::size_t TimerHeap::earliest_of_four(std::size_t first) const {
   return first + (earlier(child[right], child[left]) ? right : left);
 }
 
-// The child of `index` with the earliest expiry, or `index` itself when it has no children.
-std::size_t TimerHeap::earliest_child(std::size_t index) const {
-  const std::size_t first = arity * index + 1;
-  if (first + arity <= slots_.size()) return earliest_of_four(first);
-  if (first >= slots_.size()) return index;
+// The earliest of the children from `first` to the end of the array (fewer than four: the
+// last parent's), kept out of earliest_child so that stays small enough to inline.
+std::size_t TimerHeap::earliest_of_last_children(std::size_t first) const {
   std::size_t best = first;
   for (std::size_t child = first + 1; child < slots_.size(); ++child)
     if (earlier(slots_[child], slots_[best])) best = child;
   return best;
+}
+
+// The child of `index` with the earliest expiry, or `index` itself when it has no children.
+inline std::size_t TimerHeap::earliest_child(std::size_t index) const {
+  const std::size_t first = arity * index + 1;
+  if (first + arity <= slots_.size()) return earliest_of_four(first);
+  if (first >= slots_.size()) return index;
+  return earliest_of_last_children(first);
 }
 
 // Moves the slot at `index` away from the root past every earlier child (stopping at an equal

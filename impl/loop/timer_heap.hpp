@@ -34,13 +34,28 @@ class TimerHeap {
 
   // The sort key of an expiry: one 64-bit number that orders like the tain, so that nearly every
   // comparison in a sift is one integer comparison (and a slot is 16 bytes, four children one
-  // cache line) instead of comparing two fields. Exact, not an approximation: see key_of.
+  // cache line) instead of comparing two fields. Exact, not an approximation:
   using Key = std::uint64_t;
   static constexpr Key key_below_window = 0;
   static constexpr Key key_above_window = ~Key{0};
   static constexpr std::uint64_t key_window_start = (std::uint64_t{1} << 62) - (std::uint64_t{1} << 33);
   static constexpr std::uint64_t key_window_seconds = (key_above_window - 1) / nano_per_second;
-  [[nodiscard]] static Key key_of(const tain& expires);
+  // Why the key orders exactly like tain (TAIN-004: sec, then nano, as unsigned numbers), for
+  // every representable tain: inside the window [key_window_start, key_window_start +
+  // key_window_seconds) the key is 1 + the nanoseconds since key_window_start, strictly increasing
+  // in (sec, nano) because nano < 10^9, and at most key_window_seconds * 10^9 <= 2^64 - 2; every
+  // tain below the window maps to 0 and every tain above it to 2^64 - 1, so a < b implies
+  // key(a) <= key(b), and equal keys mean equal tains except for the two saturated keys, whose ties
+  // earlier() breaks with the tains themselves. The window holds TAI labels from about 1698 to
+  // 2282, so wall-clock, monotonic (label 2^62 + t) and simulated (tain_epoch) expiries all get
+  // exact keys; an expiry outside it (tain_zero, tain_infinite) still orders correctly, only more
+  // slowly.
+  [[nodiscard]] static constexpr Key key_of(const tain& expires) {
+    if (expires.sec() < key_window_start) return key_below_window;
+    const std::uint64_t seconds = expires.sec() - key_window_start;
+    if (seconds >= key_window_seconds) return key_above_window;
+    return seconds * nano_per_second + expires.nano() + 1;
+  }
 
  private:
   struct Slot {
@@ -56,6 +71,7 @@ class TimerHeap {
   void sift_up_or_down(std::size_t index);
   [[nodiscard]] std::size_t earliest_child(std::size_t index) const;
   [[nodiscard]] std::size_t earliest_of_four(std::size_t first) const;
+  [[nodiscard]] std::size_t earliest_of_last_children(std::size_t first) const;
   std::size_t sink_hole_to_leaf();
   Slot take_last();
 
