@@ -22,9 +22,88 @@ inline bool TimerHeap::earlier(const Slot& a, const Slot& b) {
   return a.timer->expires < b.timer->expires;
 }
 
-inline void TimerHeap::place(std::size_t index, const Slot& slot) {
-  slots_[index] = slot;
+inline void TimerHeap::place(Array heap, std::size_t index, const Slot& slot) {
+  heap.slots[index] = slot;
   slot.timer->state.position = index;
+}
+
+// Moves `moving`, destined for the slot at `index`, towards the root past every later parent
+// (stopping at an equal one): the parents shift down one level each and `moving` is written
+// once, where it stops.
+void TimerHeap::sift_up(Array heap, std::size_t index, const Slot moving) {
+  while (index > 0) {
+    const std::size_t parent = (index - 1) / arity;
+    if (!earlier(moving, heap.slots[parent])) break;
+    place(heap, index, heap.slots[parent]);
+    index = parent;
+  }
+  place(heap, index, moving);
+}
+
+// The earliest of the four children starting at `first`, as a tournament (two pairs, then
+// their winners): three comparisons without the loop's bounds test per child, and the two
+// pairs are independent. Most nodes of a large heap have all four children.
+inline std::size_t TimerHeap::earliest_of_four(Array heap, std::size_t first) {
+  const Slot* child = &heap.slots[first];
+  const std::size_t left = earlier(child[1], child[0]) ? 1 : 0;
+  const std::size_t right = earlier(child[3], child[2]) ? 3 : 2;
+  return first + (earlier(child[right], child[left]) ? right : left);
+}
+
+// The earliest of the children from `first` to the end of the array (fewer than four: the
+// last parent's), kept out of earliest_child so that stays small enough to inline.
+std::size_t TimerHeap::earliest_of_last_children(Array heap, std::size_t first) {
+  std::size_t best = first;
+  for (std::size_t child = first + 1; child < heap.count; ++child)
+    if (earlier(heap.slots[child], heap.slots[best])) best = child;
+  return best;
+}
+
+// The child of `index` with the earliest expiry, or `index` itself when it has no children.
+inline std::size_t TimerHeap::earliest_child(Array heap, std::size_t index) {
+  const std::size_t first = arity * index + 1;
+  if (first + arity <= heap.count) return earliest_of_four(heap, first);
+  if (first >= heap.count) return index;
+  return earliest_of_last_children(heap, first);
+}
+
+// Moves `moving`, destined for the slot at `index`, away from the root past every earlier
+// child (stopping at an equal one), written once.
+void TimerHeap::sift_down(Array heap, std::size_t index, const Slot moving) {
+  for (;;) {
+    const std::size_t child = earliest_child(heap, index);
+    if (child == index || !earlier(heap.slots[child], moving)) break;
+    place(heap, index, heap.slots[child]);
+    index = child;
+  }
+  place(heap, index, moving);
+}
+
+// Puts `moving` into the hole at `index` (left by a removed timer) and restores the heap: one
+// comparison with the parent picks the direction, which saves the four-way comparison of the
+// children that trying up and then down would make after every move up.
+void TimerHeap::fill_hole(Array heap, std::size_t index, const Slot moving) {
+  if (index > 0 && earlier(moving, heap.slots[(index - 1) / arity])) {
+    sift_up(heap, index, moving);
+  } else {
+    sift_down(heap, index, moving);
+  }
+}
+
+// With the root a hole (its timer taken), moves the earliest child up into the hole, level by
+// level, until the hole is a leaf, then puts `moving` there and sifts it up. Saves, at every
+// level, the comparison of `moving` against the earliest child: `moving` comes from the end of
+// the array and nearly always belongs near the bottom again, so sift_up puts it back in a step
+// or two (Floyd's bottom-up pop).
+void TimerHeap::fill_root_from_leaf(Array heap, const Slot moving) {
+  std::size_t hole = 0;
+  for (;;) {
+    const std::size_t child = earliest_child(heap, hole);
+    if (child == hole) break;
+    place(heap, hole, heap.slots[child]);
+    hole = child;
+  }
+  sift_up(heap, hole, moving);
 }
 
 // Removes the last slot and returns it (the slot that fills a hole).
@@ -34,91 +113,12 @@ inline TimerHeap::Slot TimerHeap::take_last() {
   return last;
 }
 
-// Moves the slot at `index` towards the root past every later parent (stopping at an equal
-// one): the parents shift down one level each and the moving slot is written once, where it
-// stops.
-void TimerHeap::sift_up(std::size_t index) {
-  const Slot moving = slots_[index];
-  while (index > 0) {
-    const std::size_t parent = (index - 1) / arity;
-    if (!earlier(moving, slots_[parent])) break;
-    place(index, slots_[parent]);
-    index = parent;
-  }
-  place(index, moving);
-}
-
-// The earliest of the four children starting at `first`, as a tournament (two pairs, then
-// their winners): three comparisons without the loop's bounds test per child, and the two
-// pairs are independent. Most nodes of a large heap have all four children.
-inline std::size_t TimerHeap::earliest_of_four(std::size_t first) const {
-  const Slot* child = &slots_[first];
-  const std::size_t left = earlier(child[1], child[0]) ? 1 : 0;
-  const std::size_t right = earlier(child[3], child[2]) ? 3 : 2;
-  return first + (earlier(child[right], child[left]) ? right : left);
-}
-
-// The earliest of the children from `first` to the end of the array (fewer than four: the
-// last parent's), kept out of earliest_child so that stays small enough to inline.
-std::size_t TimerHeap::earliest_of_last_children(std::size_t first) const {
-  std::size_t best = first;
-  for (std::size_t child = first + 1; child < slots_.size(); ++child)
-    if (earlier(slots_[child], slots_[best])) best = child;
-  return best;
-}
-
-// The child of `index` with the earliest expiry, or `index` itself when it has no children.
-inline std::size_t TimerHeap::earliest_child(std::size_t index) const {
-  const std::size_t first = arity * index + 1;
-  if (first + arity <= slots_.size()) return earliest_of_four(first);
-  if (first >= slots_.size()) return index;
-  return earliest_of_last_children(first);
-}
-
-// Moves the slot at `index` away from the root past every earlier child (stopping at an equal
-// one), written once.
-void TimerHeap::sift_down(std::size_t index) {
-  const Slot moving = slots_[index];
-  for (;;) {
-    const std::size_t child = earliest_child(index);
-    if (child == index || !earlier(slots_[child], moving)) break;
-    place(index, slots_[child]);
-    index = child;
-  }
-  place(index, moving);
-}
-
-// Restores the heap at a slot just filled from the end: one comparison with the parent picks
-// the direction, which saves the four-way comparison of the children that trying up and then
-// down would make after every move up.
-void TimerHeap::sift_up_or_down(std::size_t index) {
-  if (index > 0 && earlier(slots_[index], slots_[(index - 1) / arity])) {
-    sift_up(index);
-  } else {
-    sift_down(index);
-  }
-}
-
-// With the root empty (its timer taken), moves the earliest child up into the hole, level by
-// level, until the hole is a leaf; returns the leaf. Saves, at every level, the comparison of
-// the slot that will fill the hole against the earliest child: that slot comes from the end of
-// the array and nearly always belongs near the bottom again, so sift_up puts it back in a step
-// or two (Floyd's bottom-up pop).
-std::size_t TimerHeap::sink_hole_to_leaf() {
-  std::size_t hole = 0;
-  for (;;) {
-    const std::size_t child = earliest_child(hole);
-    if (child == hole) return hole;
-    place(hole, slots_[child]);
-    hole = child;
-  }
-}
-
 // implements: TIMER-005 (O(log n) insert)
 void TimerHeap::insert(Timer& timer) {
-  slots_.push_back(Slot{key_of(timer.expires), &timer});
+  const Slot slot{key_of(timer.expires), &timer};
+  slots_.push_back(slot);
   timer.state.where = Where::heap;
-  sift_up(slots_.size() - 1);
+  sift_up(array(), slots_.size() - 1, slot);
 }
 
 // implements: TIMER-005 (O(log n) removal: the last slot fills the hole, then moves up or down)
@@ -127,9 +127,7 @@ void TimerHeap::remove(Timer& timer) {
   const Slot last = take_last();
   timer.state.where = Where::nowhere;
   timer.state.position = 0;
-  if (last.timer == &timer) return;
-  place(hole, last);
-  sift_up_or_down(hole);
+  if (last.timer != &timer) fill_hole(array(), hole, last);
 }
 
 // implements: TIMER-005 (O(log n) removal of the earliest timer, the expiry path's step)
@@ -138,10 +136,7 @@ Timer& TimerHeap::pop_earliest() {
   const Slot last = take_last();
   earliest.state.where = Where::nowhere;
   earliest.state.position = 0;
-  if (last.timer == &earliest) return earliest;
-  const std::size_t leaf = sink_hole_to_leaf();
-  place(leaf, last);
-  sift_up(leaf);
+  if (last.timer != &earliest) fill_root_from_leaf(array(), last);
   return earliest;
 }
 

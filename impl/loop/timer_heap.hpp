@@ -65,14 +65,24 @@ class TimerHeap {
   static constexpr std::size_t arity = 4;  // children of i: arity*i+1 .. arity*i+arity
 
   static bool earlier(const Slot& a, const Slot& b);
-  void place(std::size_t index, const Slot& slot);
-  void sift_up(std::size_t index);
-  void sift_down(std::size_t index);
-  void sift_up_or_down(std::size_t index);
-  [[nodiscard]] std::size_t earliest_child(std::size_t index) const;
-  [[nodiscard]] std::size_t earliest_of_four(std::size_t first) const;
-  [[nodiscard]] std::size_t earliest_of_last_children(std::size_t first) const;
-  std::size_t sink_hole_to_leaf();
+
+  // The slot array as the sift functions use it: passed by value, so its start and length sit
+  // in registers. place() writes through a Timer*, which the compiler must assume may alias
+  // anything in memory (slots_'s own pointers, or an Array reached through `this`), so loops
+  // reading them from memory would reload both at every level.
+  struct Array {
+    Slot* slots;
+    std::size_t count;
+  };
+  Array array() { return Array{slots_.data(), slots_.size()}; }
+  static void place(Array heap, std::size_t index, const Slot& slot);
+  static void sift_up(Array heap, std::size_t index, Slot moving);
+  static void sift_down(Array heap, std::size_t index, Slot moving);
+  static void fill_hole(Array heap, std::size_t index, Slot moving);
+  static void fill_root_from_leaf(Array heap, Slot moving);
+  [[nodiscard]] static std::size_t earliest_child(Array heap, std::size_t index);
+  [[nodiscard]] static std::size_t earliest_of_four(Array heap, std::size_t first);
+  [[nodiscard]] static std::size_t earliest_of_last_children(Array heap, std::size_t first);
   Slot take_last();
 
   std::vector<Slot> slots_;
