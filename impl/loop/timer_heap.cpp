@@ -107,18 +107,16 @@ void TimerHeap::fill_root_from_leaf(Array heap, const Slot moving) {
 }
 
 // Removes the last slot and returns it (the slot that fills a hole).
-inline TimerHeap::Slot TimerHeap::take_last() {
-  const Slot last = slots_.back();
-  slots_.pop_back();
-  return last;
-}
+inline TimerHeap::Slot TimerHeap::take_last() { return slots_[--count_]; }
+
+void TimerHeap::grow() { slots_.resize(slots_.empty() ? 64 : 2 * slots_.size()); }
 
 // implements: TIMER-005 (O(log n) insert)
 void TimerHeap::insert(Timer& timer) {
-  const Slot slot{key_of(timer.expires), &timer};
-  slots_.push_back(slot);
+  if (count_ == slots_.size()) grow();
   timer.state.where = Where::heap;
-  sift_up(array(), slots_.size() - 1, slot);
+  const std::size_t index = count_++;
+  sift_up(array(), index, Slot{key_of(timer.expires), &timer});
 }
 
 // implements: TIMER-005 (O(log n) removal: the last slot fills the hole, then moves up or down)
@@ -141,7 +139,7 @@ Timer& TimerHeap::pop_earliest() {
 }
 
 bool TimerHeap::valid() const {
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
+  for (std::size_t i = 0; i < count_; ++i) {
     const Slot& slot = slots_[i];
     if (slot.timer->state.position != i || slot.timer->state.where != Where::heap) return false;
     if (slot.key != key_of(slot.timer->expires)) return false;

@@ -22,8 +22,8 @@ namespace refloop::detail {
 
 class TimerHeap {
  public:
-  [[nodiscard]] bool empty() const { return slots_.empty(); }
-  [[nodiscard]] std::size_t size() const { return slots_.size(); }
+  [[nodiscard]] bool empty() const { return count_ == 0; }
+  [[nodiscard]] std::size_t size() const { return count_; }
   [[nodiscard]] Timer& earliest() const { return *slots_.front().timer; }  // requires !empty()
   [[nodiscard]] const tain& earliest_expiry() const { return earliest().expires; }
 
@@ -74,7 +74,7 @@ class TimerHeap {
     Slot* slots;
     std::size_t count;
   };
-  Array array() { return Array{slots_.data(), slots_.size()}; }
+  Array array() { return Array{slots_.data(), count_}; }
   static void place(Array heap, std::size_t index, const Slot& slot);
   static void sift_up(Array heap, std::size_t index, Slot moving);
   static void sift_down(Array heap, std::size_t index, Slot moving);
@@ -84,8 +84,14 @@ class TimerHeap {
   [[nodiscard]] static std::size_t earliest_of_four(Array heap, std::size_t first);
   [[nodiscard]] static std::size_t earliest_of_last_children(Array heap, std::size_t first);
   Slot take_last();
+  void grow();
 
+
+  // The heap is slots_[0, count_); the vector's own size is the storage, grown (doubled) by
+  // grow() out of line, so insert's common path holds no reallocation code and saves no
+  // registers for it, as push_back's inlined growth path made it do.
   std::vector<Slot> slots_;
+  std::size_t count_ = 0;
 };
 
 }  // namespace refloop::detail
