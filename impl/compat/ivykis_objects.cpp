@@ -103,14 +103,13 @@ void TimerPool::grow() { push_free(lent_.emplace_back()); }
 
 void TimerPool::push_free(Lent& lent) {
   lent.owner = nullptr;
-  lent.next_free = free_;
-  free_ = &lent;
+  free_.push_back(&lent);
 }
 
 Timer& TimerPool::lend(iv_timer& owner) {
-  if (free_ == nullptr) grow();
-  Lent& lent = *free_;
-  free_ = lent.next_free;
+  if (free_.empty()) grow();
+  Lent& lent = *free_.back();
+  free_.pop_back();
   lent.timer = Timer{};
   lent.owner = &owner;
   return lent.timer;
