@@ -33,8 +33,8 @@ class TimerHeap {
   [[nodiscard]] bool valid() const;  // the heap property, the keys and every position (tests)
 
   // The sort key of an expiry: one 64-bit number that orders like the tain, so that nearly every
-  // comparison in a sift is one integer comparison (and a slot is 16 bytes, four children one
-  // cache line) instead of comparing two fields. Exact, not an approximation:
+  // comparison in a sift is one integer comparison (and a slot is 16 bytes, four children 64
+  // bytes) instead of comparing two fields. Exact, not an approximation:
   using Key = std::uint64_t;
   static constexpr Key key_below_window = 0;
   static constexpr Key key_above_window = ~Key{0};
