@@ -4,7 +4,8 @@
 rotated rounds, counts system calls (strace) and instructions (callgrind), samples timer
 lateness, runs the churn soak, and writes bench/RESULTS.md, the plots in bench/plots/ and the
 figures as JSON in bench/runs/MODE.json (--report-from rewrites the report from such a file).
-  bench/run.py --mode quick|full --build build/bench [--asan-build build/bench-asan]"""
+  bench/run.py --mode quick|full --build build/bench [--asan-build build/bench-asan]
+  bench/run.py --mode timers --build build/bench     (the timer benchmark alone, printed)"""
 import argparse
 import json
 import os
@@ -88,6 +89,28 @@ def measure_everything(arguments, mode):
             "counts": counts, "soaks": soaks}
 
 
+def timers_only(arguments):
+    """ci/bench timers: the timer benchmark alone (quick mode's libraries; T up to a million) and
+    the instructions per timer operation, printed as tables; RESULTS.md, the plots and the saved
+    runs are left alone, so it can be run while tuning timers. Returns the exit status."""
+    mode, results = plan.mode("timers"), measure.Results()
+    runner = measure.Runner(arguments.build, results, measure.log)
+    timer_setups = plan.timer_setups(plan.setups(), mode)
+    measure.run_rounds(runner, [], mode, timer_setups)
+    print(report.timers_section(report.Table(results, timer_setups), mode, timer_setups))
+    rows = []
+    for setup in timer_setups:
+        if setup.name not in results.unavailable:
+            runner.log(f"counting {setup.name}")
+            counted = measure.timer_counts(measure.callgrind_instructions, runner, setup)
+            rows.append([setup.name, report.figure(counted["total"]) if counted else "–"])
+    print(f"\n### Instructions per timer operation (callgrind, T={measure.COUNT_TIMERS})\n")
+    print(report.markdown_table(["library/config", "instructions"], rows))
+    for failure in results.failures:
+        measure.log(f"FAILED: {failure}")
+    return 1 if results.failures else 0
+
+
 def report_run(run, out):
     """Writes RESULTS.md and the plots from a run's data; returns the exit status."""
     mode, results = plan.mode(run["mode"]), measure.Results()
@@ -104,7 +127,7 @@ def report_run(run, out):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--mode", choices=("smoke", "quick", "full"), default="quick")
+    parser.add_argument("--mode", choices=("smoke", "quick", "full", "timers"), default="quick")
     parser.add_argument("--build", help="the build folder with the bench-* programs")
     parser.add_argument("--asan-build", help="a build folder with an ASan bench-churn-soak")
     parser.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
@@ -115,6 +138,8 @@ def main():
             return report_run(json.load(saved), arguments.out)
     if not arguments.build:
         parser.error("--build is required when measuring")
+    if arguments.mode == "timers":
+        return timers_only(arguments)
     run = measure_everything(arguments, plan.mode(arguments.mode))
     saved = os.path.join(arguments.out, "runs", f"{arguments.mode}.json")
     os.makedirs(os.path.dirname(saved), exist_ok=True)

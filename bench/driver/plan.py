@@ -78,6 +78,9 @@ def mode(name):
                                     "socketpair": [100, 1000, socketpair_max]},
                     timer_counts=[1000, 100000], timer_reps=2, lateness_budget_ms=600,
                     quick_timer_setups=True, soak_asan_backends=("epoll",))
+    if name == "timers":  # ci/bench timers: the timer benchmark alone, quick mode's libraries
+        return Mode("timers", rounds=3, reps=1, channel_counts={}, timer_counts=[1000, 100000, 1000000],
+                    timer_reps=3, lateness_budget_ms=0, quick_timer_setups=True, soak_asan_backends=())
     return Mode("full", rounds=3, reps=5,
                 channel_counts={"eventfd": [100, 300, 1000, 3000, 10000, eventfd_max],
                                 "socketpair": [100, 300, 1000, 3000, socketpair_max]},

@@ -45,7 +45,10 @@ class MonotonicClock final : public Clock {
 // back when it fires or is unregistered; given-back timers are lent again, so registering and
 // unregistering timers allocates nothing once the pool has grown to the most timers registered
 // at once (no allocation and no hashing per registration). A deque never moves its elements, so
-// a lent Timer stays where the loop's heap and the iv_timer's pad point.
+// a lent Timer stays where the loop's heap and the iv_timer's pad point. The free timers' addresses
+// are kept in a vector, not in a list through the timers themselves: a list makes each lend read
+// the next address out of the timer it just took, a cache miss the next lend has to wait for
+// once a million timers are lent in scattered order; the vector's next address is at hand.
 class TimerPool {
  public:
   Timer& lend(iv_timer& owner);
@@ -61,8 +64,11 @@ class TimerPool {
  private:
   struct Lent {
     Timer timer;              // first, so a Timer* is also the Lent* (give_back)
-    iv_timer* owner = nullptr;  // nullptr while on the free list
+    iv_timer* owner = nullptr;  // nullptr while free
   };
+  void grow();  // adds one free timer (the rare path, kept out of lend)
+  void push_free(Lent& lent);
+
   std::deque<Lent> lent_;
   std::vector<Lent*> free_;
 };

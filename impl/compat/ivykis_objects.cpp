@@ -99,11 +99,15 @@ void* serial_tag(const ThreadState& state) { return reinterpret_cast<void*>(stat
 
 }  // namespace
 
+void TimerPool::grow() { push_free(lent_.emplace_back()); }
+
+void TimerPool::push_free(Lent& lent) {
+  lent.owner = nullptr;
+  free_.push_back(&lent);
+}
+
 Timer& TimerPool::lend(iv_timer& owner) {
-  if (free_.empty()) {
-    lent_.emplace_back();
-    free_.push_back(&lent_.back());
-  }
+  if (free_.empty()) grow();
   Lent& lent = *free_.back();
   free_.pop_back();
   lent.timer = Timer{};
@@ -113,17 +117,12 @@ Timer& TimerPool::lend(iv_timer& owner) {
 
 void TimerPool::give_back(Timer& timer) {
   static_assert(std::is_standard_layout_v<Lent>);  // so &Lent::timer converts to the Lent
-  Lent& lent = *reinterpret_cast<Lent*>(&timer);
-  lent.owner = nullptr;
-  free_.push_back(&lent);
+  push_free(*reinterpret_cast<Lent*>(&timer));
 }
 
 void TimerPool::give_back_all() {
-  for (Lent& lent : lent_) {
-    if (lent.owner == nullptr) continue;
-    lent.owner = nullptr;
-    free_.push_back(&lent);
-  }
+  for (Lent& lent : lent_)
+    if (lent.owner != nullptr) push_free(lent);
 }
 
 void forget_registered(ThreadState& state) {

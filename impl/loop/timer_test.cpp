@@ -2,8 +2,11 @@
 // Unit tests for timers (spec/loop.md, TIMER) on every compiled backend, and white-box tests of
 // the heap itself.
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "loop_test_support.hpp"
 #include "timer_heap.hpp"
@@ -137,14 +140,13 @@ TEST_P(Timers, TIMER_007_fd_handler_timer_and_task_both_run_before_the_next_poll
   EXPECT_EQ(log[2], "timer");
 }
 
-TEST(TimerHeap, TIMER_005_insert_and_remove_keep_the_heap_and_positions_valid) {
-  // [req:TIMER-005] Random inserts and removals (including the root and the last slot).
+void insert_and_remove_at_random(std::uint64_t base) {
   detail::TimerHeap heap;
   std::vector<std::unique_ptr<Timer>> timers;
   std::mt19937 random(7);
   for (int i = 0; i < 500; ++i) {
     timers.push_back(std::make_unique<Timer>());
-    timers.back()->expires = tain::seconds(random() % 50);
+    timers.back()->expires = tain::normalised(base + random() % 50, random() % 3);
     heap.insert(*timers.back());
     ASSERT_TRUE(heap.valid());
   }
@@ -156,6 +158,72 @@ TEST(TimerHeap, TIMER_005_insert_and_remove_keep_the_heap_and_positions_valid) {
     timers.pop_back();
     ASSERT_TRUE(heap.valid());
     ASSERT_EQ(heap.size(), timers.size());
+  }
+  EXPECT_TRUE(heap.empty());
+}
+
+TEST(TimerHeap, TIMER_005_insert_and_remove_keep_the_heap_and_positions_valid) {
+  // [req:TIMER-005] Random inserts and removals (including the root and the last slot), with
+  // expiries below the heap key's exact window (saturated keys) and inside it (exact keys).
+  for (const std::uint64_t base : {std::uint64_t{0}, tain_epoch.sec()}) {
+    SCOPED_TRACE(base);
+    insert_and_remove_at_random(base);
+  }
+}
+
+// Tains at and around both edges of the heap key's exact window, and the ends of the tain range.
+std::vector<tain> key_boundary_tains() {
+  using Heap = detail::TimerHeap;
+  const std::uint64_t start = Heap::key_window_start, end = start + Heap::key_window_seconds;
+  const std::uint32_t last_nano = nano_per_second - 1;
+  std::vector<tain> values{tain_zero, tain_epoch, tain_infinite, tain::normalised(~std::uint64_t{0}, last_nano)};
+  for (std::uint64_t sec : {start - 1, start, start + 1, end - 1, end, end + 1, std::uint64_t{1} << 62})
+    for (std::uint32_t nano : {0u, 1u, last_nano}) values.push_back(*tain::checked(sec, nano));
+  return values;
+}
+
+TEST(TimerHeap, TIMER_006_the_key_orders_like_tain_at_the_window_boundaries) {
+  // [req:TIMER-006] a < b implies key(a) <= key(b); equal keys are equal tains unless saturated.
+  using Heap = detail::TimerHeap;
+  const std::vector<tain> values = key_boundary_tains();
+  for (const tain& a : values) {
+    for (const tain& b : values) {
+      const Heap::Key ka = Heap::key_of(a), kb = Heap::key_of(b);
+      SCOPED_TRACE(std::to_string(a.sec()) + "." + std::to_string(a.nano()) + " vs " +
+                   std::to_string(b.sec()) + "." + std::to_string(b.nano()));
+      const bool saturated = ka == Heap::key_below_window || ka == Heap::key_above_window;
+      if (a < b) {
+        EXPECT_LE(ka, kb);
+      }
+      if (ka == kb && !saturated) {
+        EXPECT_EQ(a, b);
+      }
+    }
+  }
+  EXPECT_EQ(Heap::key_of(*tain::checked(Heap::key_window_start, 0)), 1u);
+  EXPECT_EQ(Heap::key_of(*tain::checked(Heap::key_window_start - 1, nano_per_second - 1)), Heap::key_below_window);
+  const std::uint64_t end = Heap::key_window_start + Heap::key_window_seconds;
+  EXPECT_LT(Heap::key_of(*tain::checked(end - 1, nano_per_second - 1)), Heap::key_above_window);
+  EXPECT_EQ(Heap::key_of(tain::seconds(end)), Heap::key_above_window);
+}
+
+TEST(TimerHeap, TIMER_006_expiries_inside_and_outside_the_key_window_pop_in_order) {
+  // [req:TIMER-006] [req:TIMER-005] Saturated keys (both ends) mixed with exact ones.
+  std::vector<tain> values = key_boundary_tains();
+  std::mt19937 random(11);
+  for (int i = 0; i < 300; ++i) values.push_back(values[random() % values.size()]);
+  std::shuffle(values.begin(), values.end(), random);
+  std::vector<Timer> timers(values.size());
+  detail::TimerHeap heap;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    timers[i].expires = values[i];
+    heap.insert(timers[i]);
+  }
+  ASSERT_TRUE(heap.valid());
+  std::sort(values.begin(), values.end());
+  for (const tain& expected : values) {
+    EXPECT_EQ(heap.pop_earliest().expires, expected);
+    ASSERT_TRUE(heap.valid());
   }
   EXPECT_TRUE(heap.empty());
 }
