@@ -13,16 +13,58 @@
 namespace refloop::conformance {
 
 namespace {
-// "@2.13.1.1,2.14.3.0" names `version`.
-bool names_version(const std::string& qualifier, const std::string& version) {
-  std::istringstream versions(qualifier.substr(1));
-  for (std::string listed; std::getline(versions, listed, ',');)
-    if (listed == version) return true;
+// "@2.13.1.1,2.14.3.0" names `version`; "arch=armhf,s390x" names `architecture`.
+bool lists(const std::string& list, const std::string& wanted) {
+  std::istringstream names(list);
+  for (std::string listed; std::getline(names, listed, ',');)
+    if (listed == wanted) return true;
   return false;
+}
+
+const std::string arch_qualifier = "arch=";
+
+// Takes the qualifiers off the front of `reason`; false when one of them excludes this runner.
+bool qualifiers_hold(std::string& reason, const std::string& version, const std::string& architecture) {
+  for (;;) {
+    std::istringstream rest(reason);
+    std::string word;
+    rest >> word;
+    if (word.starts_with('@')) {
+      if (!lists(word.substr(1), version)) return false;
+    } else if (word.starts_with(arch_qualifier)) {
+      if (!lists(word.substr(arch_qualifier.size()), architecture)) return false;
+    } else {
+      return true;
+    }
+    reason.clear();
+    std::getline(rest >> std::ws, reason);
+  }
 }
 }  // namespace
 
-Deviations load_deviations(const std::string& path, const std::string& version) {
+const char* build_architecture() {
+#if defined(__x86_64__)
+  return "amd64";
+#elif defined(__aarch64__)
+  return "arm64";
+#elif defined(__arm__) && defined(__ARM_PCS_VFP)
+  return "armhf";
+#elif defined(__arm__)
+  return "armel";
+#elif defined(__i386__)
+  return "i386";
+#elif defined(__s390x__)
+  return "s390x";
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  return "ppc64el";
+#elif defined(__riscv) && __riscv_xlen == 64
+  return "riscv64";
+#else
+  return "unknown";
+#endif
+}
+
+Deviations load_deviations(const std::string& path, const std::string& version, const std::string& architecture) {
   Deviations deviations;
   std::ifstream in(path);
   for (std::string line; std::getline(in, line);) {
@@ -31,14 +73,7 @@ Deviations load_deviations(const std::string& path, const std::string& version) 
     std::string case_id, column, reason;
     if (!(words >> case_id >> column)) continue;
     std::getline(words >> std::ws, reason);
-    if (reason.starts_with('@')) {
-      std::istringstream rest(reason);
-      std::string qualifier;
-      rest >> qualifier;
-      if (!names_version(qualifier, version)) continue;
-      reason.clear();
-      std::getline(rest >> std::ws, reason);
-    }
+    if (!qualifiers_hold(reason, version, architecture)) continue;
     deviations[case_id][column] = reason;
   }
   return deviations;

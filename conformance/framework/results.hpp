@@ -35,11 +35,16 @@ struct Implementation {
 
 // Known deviations of one implementation: case id -> (column or "*") -> reason.
 using Deviations = std::map<std::string, std::map<std::string, std::string>>;
-// Reads `CASE-ID COLUMN [@VERSION[,VERSION...]] reason...` lines (`#` comments); a missing file
-// lists nothing. A line with @VERSION holds only for those versions of the implementation's
-// library: it is read only when `version` (the version the runner linked, REFLOOP_PEER_VERSION)
-// is one of them.
-Deviations load_deviations(const std::string& path, const std::string& version);
+// The Debian name of the architecture this code was compiled for (`amd64`, `armhf`, `s390x`;
+// `unknown` for one not named here), which `arch=` qualifiers of known deviations name.
+const char* build_architecture();
+// Reads `CASE-ID COLUMN [@VERSION[,VERSION...]] [arch=ARCH[,ARCH...]] reason...` lines (`#`
+// comments); a missing file lists nothing. A line with @VERSION holds only for those versions of
+// the implementation's library: it is read only when `version` (the version the runner linked,
+// REFLOOP_PEER_VERSION) is one of them. A line with arch= holds only on those architectures: it
+// is read only when `architecture` (the runner's, build_architecture()) is one of them.
+Deviations load_deviations(const std::string& path, const std::string& version,
+                           const std::string& architecture = build_architecture());
 // The listed reason for a case in a column ("refloop/epoll" matches "epoll" and "*"), or null.
 const std::string* deviation_reason(const Deviations& deviations, const std::string& case_id,
                                     const std::string& column);

@@ -81,7 +81,9 @@ ThreadState& require_registered(const iv_fd& fd, const char* call) {
 tain expiry_of(const iv_timer& timer) {
   constexpr std::int64_t limit = std::int64_t{1} << 62;
   timespec expires = timer.expires;
-  expires.tv_sec = std::clamp<std::int64_t>(expires.tv_sec, -limit, limit - 1);
+  // The clamped value lies between the original and the limits, so it fits in time_t (where
+  // time_t has 32 bits the clamp never changes it).
+  expires.tv_sec = static_cast<time_t>(std::clamp<std::int64_t>(expires.tv_sec, -limit, limit - 1));
   auto when = tain_from_timespec(expires);
   if (!when) {
     iv_fatal("iv_timer_register: called with invalid expiry {%lld, %ld}: %s",

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdint>
 #include <vector>
 
 namespace refloop::os {
@@ -20,6 +22,15 @@ constexpr timespec zero{0, 0};
 constexpr timespec one_ms{0, 1'000'000};
 const auto fd_source = static_cast<unsigned short>(kernel::port_source_fd);
 std::uintptr_t object(int fd) { return static_cast<std::uintptr_t>(fd); }
+// An object too large for an fd. Where uintptr_t is wider than int it is `fd` plus 2^32, which a
+// plain cast would truncate to the open `fd`, so only the range check can refuse it; where they
+// are as wide (ILP32) every object above INT_MAX casts to a negative int. A template, so the
+// branch the target does not take (a 32-bit shift of a 32-bit word) is never compiled.
+template <class Word = std::uintptr_t>
+Word beyond_int(int fd) {
+  if constexpr (sizeof(Word) > sizeof(unsigned)) return (Word{1} << 32) | static_cast<Word>(fd);
+  else return Word{INT_MAX} + 1;
+}
 
 class Ports : public ::testing::Test {
  protected:
@@ -108,7 +119,7 @@ TEST_F(Ports, OS_305_associate_errors) {
   EXPECT_EQ(errno, EINVAL);
   EXPECT_EQ(emulator.port_associate(port, kernel::port_source_fd, object(port + 100), POLLIN, nullptr), -1);
   EXPECT_EQ(errno, EBADFD);
-  EXPECT_EQ(emulator.port_associate(port, kernel::port_source_fd, std::uintptr_t{1} << 40, POLLIN, nullptr), -1);
+  EXPECT_EQ(emulator.port_associate(port, kernel::port_source_fd, beyond_int(pipe.read_end), POLLIN, nullptr), -1);
   EXPECT_EQ(errno, EBADFD);
 }
 

@@ -261,6 +261,10 @@ void IvykisLoopAdapter::on_ready_fd() {
   if (phase_ == Phase::poll) arm_stop();
 }
 void IvykisLoopAdapter::on_guard() {
+  // An fd callback of this poll came first: the poll was not idle, the guard only expired while
+  // the process stalled (qemu-user on a loaded machine), and the stop task that callback armed
+  // ends iv_main.
+  if (saw_fd_) return;
   guard_fired_ = true;
   phase_ = Phase::continuation;
   iv_quit();

@@ -168,6 +168,20 @@ std::optional<std::string> attach_expectation(Step& step, const std::string& tex
   return std::nullopt;
 }
 
+// `# expect[ILP32]: ...` after a step's `# expect:` line: the expectation where int, long and
+// pointers are 32 bits (IVAPI-002's ILP32 sizes), which replaces the line above in a runner
+// built for such a target and is only parsed elsewhere. The runner and the adapter it asks are
+// one build, so the runner's own data model is the adapter's.
+const std::string ilp32_expect = "expect[ILP32]:";
+constexpr bool built_ilp32 = sizeof(int) == 4 && sizeof(long) == 4 && sizeof(void*) == 4;
+
+std::optional<std::string> replace_where_ilp32(Step& step, const std::string& text, std::size_t line) {
+  if (!step.expect && !step.result && !step.fatal) return std::string("an expect[ILP32] line must follow an expect line");
+  Step ilp32 = step;
+  if (auto problem = attach_expectation(ilp32, text, line)) return problem;
+  if (built_ilp32) step = ilp32;
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -210,6 +224,10 @@ Expected<Case, CaseError> parse_case(std::istream& in, const std::string& path) 
       if (comment.rfind("expect:", 0) == 0) {
         if (c.steps.empty()) return Unexpected{CaseError{path, line, "an expect line must follow a step"}};
         if (auto problem = attach_expectation(c.steps.back(), trimmed(comment.substr(7)), line))
+          return Unexpected{CaseError{path, line, *problem}};
+      } else if (comment.rfind(ilp32_expect, 0) == 0) {
+        if (c.steps.empty()) return Unexpected{CaseError{path, line, "an expect[ILP32] line must follow an expect line"}};
+        if (auto problem = replace_where_ilp32(c.steps.back(), trimmed(comment.substr(ilp32_expect.size())), line))
           return Unexpected{CaseError{path, line, *problem}};
       } else if (c.summary.empty() && c.steps.empty()) {
         c.summary = comment;
