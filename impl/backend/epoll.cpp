@@ -53,6 +53,7 @@ const char* op_name(int op) {
 struct Change {
   int error = 0;
   int op = 0;
+  bool took_over = false;  // an ADD answered EEXIST took a stale or lingering watch over
 };
 
 class EpollBackend final : public Backend {
@@ -69,6 +70,8 @@ class EpollBackend final : public Backend {
   void notify(Fd& fd) override;
   int notify_sync(Fd& fd) override;
   void forget(Fd& fd) override;
+  bool take_over(Fd& fd) override;
+  int prepare_flags(int fd) override { return set_nonblocking_and_cloexec(*sys_.fd, fd); }
 
  private:
   int control(int epfd, int op, int fd, std::uint32_t tag, unsigned bands);
@@ -155,7 +158,7 @@ Change EpollBackend::reuse_entry(Fd& fd, EpollWatch& watch, unsigned bands) {
     watch.lingering = false;
   }
   record(watch, &fd, bands);
-  return Change{};
+  return Change{.took_over = true};
 }
 
 void EpollBackend::flush_one(Fd& fd) {
@@ -200,6 +203,7 @@ void EpollBackend::remove_stale_watches() {
 // so no wait ever sees the trial registration)
 int EpollBackend::notify_sync(Fd& fd) {
   const unsigned wanted = fd.state.wanted_bands;
+  if (wanted != 0 && fd.state.registered_bands == wanted) return 0;  // take_over's ADD made it
   const unsigned trial = wanted != 0 ? wanted : band_in | band_out;
   if (const Change added = add_watch(fd, trial); added.error != 0) return added.error;
   if (wanted == 0 && control(epfd_, EPOLL_CTL_DEL, fd.fd, 0, 0) == 0) {
@@ -209,6 +213,22 @@ int EpollBackend::notify_sync(Fd& fd) {
   fd.state.registered_bands = static_cast<std::uint8_t>(trial);
   notify(fd);  // queued only when the kernel still has the trial bands
   return 0;
+}
+
+// implements: FD-020. A registration over its number's stale watch makes the flush's ADD now,
+// before any fcntl: EEXIST proves (FD-012) that the number still names the file refloop made
+// non-blocking and close-on-exec (FD-009) when it was registered before, so the watch is taken
+// over and no flag is looked at: the re-arm's only call. A success means another file has the
+// number: its new entry stays, and the core prepares its flags. Never over a watch that may have
+// a lingering entry: its file may have come back to the number through dup2, without FD_CLOEXEC.
+bool EpollBackend::take_over(Fd& fd) {
+  const unsigned wanted = fd.state.wanted_bands;
+  const EpollWatch* watch = watches_.find(fd.fd);
+  if (wanted == 0 || watch == nullptr || !watch->stale || watch->lingering) return false;
+  const Change change = add_watch(fd, wanted);
+  if (change.error != 0) return false;  // the flush or the check makes the call again, and reports it
+  fd.state.registered_bands = static_cast<std::uint8_t>(wanted);
+  return change.took_over;
 }
 
 // implements: FD-012, FD-004. Saves the EPOLL_CTL_DEL: the watch goes stale, and no event can
