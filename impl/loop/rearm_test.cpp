@@ -277,6 +277,33 @@ TEST_P(Rearm, FD_020_another_file_under_a_stale_number_gets_its_flags) {
   ::close(number);
 }
 
+TEST_P(Rearm, FD_020_a_watch_that_may_have_a_lingering_entry_proves_nothing) {
+  // [req:FD-020] [req:FD-014] The first file's entry lingers (a dup keeps it) while a second file
+  // is registered and unregistered under its number; then the first file comes back to the
+  // number through dup2, a descriptor without FD_CLOEXEC. Its ADD is answered EEXIST (its own
+  // lingering entry), which is no proof of the flags: FD-009 sets them.
+  FdPair first = FdPair::pipe(), second = FdPair::pipe();
+  FdProbe reader(first.read_end);
+  EXPECT_EQ(watch_in(reader, "first"), (std::vector<std::string>{}));
+  const int number = first.read_end;
+  const int keep = ::dup(number);
+  ASSERT_GE(keep, 0);
+  loop.unregister_fd(reader.fd);
+  ASSERT_EQ(::dup2(second.read_end, number), number);  // the first file's entry lingers
+  FdProbe other(number);
+  other.want_in(note("second"));
+  loop.register_fd(other.fd);  // a new entry: the watch may have a lingering one
+  loop.unregister_fd(other.fd);
+  ASSERT_EQ(::dup2(keep, number), number);
+  ASSERT_FALSE(cloexec(number));
+  loop.register_fd(reader.fd);
+  EXPECT_TRUE(cloexec(number));
+  first.put();
+  EXPECT_EQ(iterate(), (std::vector<std::string>{"first"}));
+  loop.unregister_fd(reader.fd);
+  ::close(keep);
+}
+
 TEST_P(Rearm, FD_020_flags_cleared_between_unregister_and_rearm_stay_cleared) {
   // [req:FD-020] The accepted limitation, pinned: the caller clears both flags in the window
   // between unregister_fd and the re-registration; the ADD's EEXIST proves the file, not its
