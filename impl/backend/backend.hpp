@@ -77,8 +77,10 @@ class Backend {
   // costs anyway now, and when the kernel's answer proves the number still names the file refloop
   // prepared then, take the watch over and return true: the registration is complete (flags
   // included), nothing is queued. false: register as usual (the backend may have told the
-  // kernel already; it then has nothing queued for the fd). The default has no such proof.
-  virtual bool take_over(Fd& /*fd*/) { return false; }
+  // kernel already; it then has nothing queued for the fd). A refusal of that call is the fatal
+  // path when `error` is null (register_fd: the flush's refusal made early, FATAL-004), else
+  // its errno in *error (register_fd_try, FAULT-003). The default has no such proof.
+  virtual bool take_over(Fd& /*fd*/, int* /*error*/) { return false; }
 };
 
 // implements: FD-009 (O_NONBLOCK and FD_CLOEXEC, set only when missing, never restored), through

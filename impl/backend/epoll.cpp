@@ -70,7 +70,7 @@ class EpollBackend final : public Backend {
   void notify(Fd& fd) override;
   int notify_sync(Fd& fd) override;
   void forget(Fd& fd) override;
-  bool take_over(Fd& fd) override;
+  bool take_over(Fd& fd, int* error) override;
   int prepare_flags(int fd) override { return set_nonblocking_and_cloexec(*sys_.fd, fd); }
 
  private:
@@ -81,6 +81,9 @@ class EpollBackend final : public Backend {
   void flush_one(Fd& fd);
   void flush_queue();
   void remove_stale_watches();
+  // Saves the flush's walk of stale_ (a table lookup per fd unregistered since the last flush)
+  // when every one of them was registered again, as in a loop whose handlers re-arm their fds.
+  [[nodiscard]] bool every_stale_watch_taken_over() const { return still_stale_ == 0; }
   int report_events(int count, ReadySink& sink);  // the events claimed
   void rebuild_set();
   [[noreturn]] void refused(const Change& change, int fd) const;
@@ -90,6 +93,7 @@ class EpollBackend final : public Backend {
   PendingFds queue_;                // fds whose wanted bands may differ from the kernel's
   EpollWatches watches_;            // the kernel's entries, by fd number
   std::vector<int> stale_;          // fd numbers whose watch went stale since the last flush
+  std::size_t still_stale_ = 0;     // watches stale now (not taken over, not removed yet)
   std::size_t in_kernel_ = 0;       // watches with a kernel entry (sizes the event buffer)
   std::vector<epoll_event> events_;
   const BackendTraits& traits_;  // epoll's or epoll-timerfd's
@@ -107,6 +111,7 @@ int EpollBackend::control(int epfd, int op, int fd, std::uint32_t tag, unsigned 
 void EpollBackend::record(EpollWatch& watch, Fd* owner, unsigned bands) {
   if (watch.bands == 0 && bands != 0) ++in_kernel_;
   if (watch.bands != 0 && bands == 0) --in_kernel_;
+  if (watch.stale) --still_stale_;
   watch.owner = bands != 0 ? owner : nullptr;
   watch.bands = static_cast<std::uint8_t>(bands);
   watch.stale = false;
@@ -187,6 +192,10 @@ void EpollBackend::flush_queue() {
 // closed its fd since unregister_fd, as FD-004 allows: EBADF or ENOENT then says the entry went
 // with the file, or lingers where no fd number names it; either way it is no longer refloop's)
 void EpollBackend::remove_stale_watches() {
+  if (every_stale_watch_taken_over()) {
+    stale_.clear();
+    return;
+  }
   for (const int number : stale_) {
     EpollWatch& watch = watches_.at(number);
     if (!watch.stale) continue;  // taken over by a registration of the same number
@@ -221,12 +230,16 @@ int EpollBackend::notify_sync(Fd& fd) {
 // over and no flag is looked at: the re-arm's only call. A success means another file has the
 // number: its new entry stays, and the core prepares its flags. Never over a watch that may have
 // a lingering entry: its file may have come back to the number through dup2, without FD_CLOEXEC.
-bool EpollBackend::take_over(Fd& fd) {
+bool EpollBackend::take_over(Fd& fd, int* error) {
   const unsigned wanted = fd.state.wanted_bands;
   const EpollWatch* watch = watches_.find(fd.fd);
   if (wanted == 0 || watch == nullptr || !watch->stale || watch->lingering) return false;
   const Change change = add_watch(fd, wanted);
-  if (change.error != 0) return false;  // the flush or the check makes the call again, and reports it
+  if (change.error != 0) {
+    if (error == nullptr) refused(change, fd.fd);
+    *error = change.error;
+    return false;
+  }
   fd.state.registered_bands = static_cast<std::uint8_t>(wanted);
   return change.took_over;
 }
@@ -240,6 +253,7 @@ void EpollBackend::forget(Fd& fd) {
   EpollWatch& watch = watches_.at(fd.fd);
   watch.owner = nullptr;
   watch.stale = true;
+  ++still_stale_;
   stale_.push_back(fd.fd);
   fd.state.registered_bands = 0;
 }

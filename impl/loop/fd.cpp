@@ -44,29 +44,32 @@ void Loop::register_fd(Fd& fd) {
   check_can_register(fd, "Loop::register_fd");
   start_fd_registration(fd);
   ++registered_count_;
-  if (backend_->take_over(fd)) return;
+  if (backend_->take_over(fd, nullptr)) return;
   backend_->prepare_flags(fd.fd);
   backend_->notify(fd);
 }
 
-// implements: FD-003, FD-020, FAULT-008 (the errno of a failing fcntl is returned, and the
-// kernel check it followed is undone as unregister_fd would undo it)
+// implements: FD-003, FD-020, FAULT-003 (a refused check leaves no trace)
 int Loop::register_fd_try(Fd& fd) {
   check_can_register(fd, "Loop::register_fd_try");
   start_fd_registration(fd);
-  if (!backend_->take_over(fd)) {
-    int error = backend_->notify_sync(fd);
-    if (error == 0) {
-      error = backend_->prepare_flags(fd.fd);
-      if (error != 0) backend_->forget(fd);
-    }
-    if (error != 0) {
-      fd.state = detail::FdState{};
-      return error;
-    }
+  int error = 0;
+  if (!backend_->take_over(fd, &error) && error == 0) error = check_and_prepare(fd);
+  if (error != 0) {
+    fd.state = detail::FdState{};
+    return error;
   }
   ++registered_count_;
   return 0;
+}
+
+// implements: FAULT-008 (the errno of a failing fcntl is returned, and the kernel check it
+// followed is undone as unregister_fd would undo it)
+int Loop::check_and_prepare(Fd& fd) {
+  if (const int error = backend_->notify_sync(fd); error != 0) return error;
+  const int error = backend_->prepare_flags(fd.fd);
+  if (error != 0) backend_->forget(fd);
+  return error;
 }
 
 // implements: FD-004 (the backend forgets the fd at once, so it may be closed right after)
