@@ -77,6 +77,7 @@ class EpollBackend final : public Backend {
   int control(int epfd, int op, int fd, std::uint32_t tag, unsigned bands);
   void record(EpollWatch& watch, Fd* owner, unsigned bands);
   Change add_watch(Fd& fd, unsigned bands);
+  Change add_entry(Fd& fd, EpollWatch* known, unsigned bands);
   Change reuse_entry(Fd& fd, EpollWatch& watch, unsigned bands);
   void flush_one(Fd& fd);
   void flush_queue();
@@ -133,16 +134,21 @@ void EpollBackend::notify(Fd& fd) { queue_.add(fd); }
 // watch's, or one that lingered; any other refusal goes to the caller). The table grows only
 // once the kernel has accepted the number.
 Change EpollBackend::add_watch(Fd& fd, unsigned bands) {
-  const EpollWatch* known = watches_.find(fd.fd);
-  const EpollWatch idle{};
-  const EpollWatch& before = known != nullptr ? *known : idle;
-  if (before.owner != nullptr && before.owner != &fd) return Change{EEXIST, 0};
+  EpollWatch* known = watches_.find(fd.fd);
+  if (known != nullptr && known->owner != nullptr && known->owner != &fd) return Change{EEXIST, 0};
+  return add_entry(fd, known, bands);
+}
+
+// The ADD of add_watch for a number whose watch the table may hold (`known`, else nullptr).
+// take_over calls it directly with the stale watch it found, which saves a second table lookup,
+// the owner check (a stale watch has no owner) and the lookup after an EEXIST.
+Change EpollBackend::add_entry(Fd& fd, EpollWatch* known, unsigned bands) {
   const std::uint32_t tag = watches_.fresh_tag();
   const int error = control(epfd_, EPOLL_CTL_ADD, fd.fd, tag, bands);
-  if (error == EEXIST && (before.stale || before.lingering))
-    return reuse_entry(fd, watches_.at(fd.fd), bands);
+  if (error == EEXIST && known != nullptr && (known->stale || known->lingering))
+    return reuse_entry(fd, *known, bands);
   if (error != 0) return Change{error, EPOLL_CTL_ADD};
-  EpollWatch& watch = watches_.at(fd.fd);
+  EpollWatch& watch = known != nullptr ? *known : watches_.at(fd.fd);
   // A new entry: a stale watch's file has left this number, and its entry may linger (FD-014).
   if (watch.stale) watch.lingering = true;
   watch.tag = tag;
@@ -232,9 +238,9 @@ int EpollBackend::notify_sync(Fd& fd) {
 // a lingering entry: its file may have come back to the number through dup2, without FD_CLOEXEC.
 bool EpollBackend::take_over(Fd& fd, int* error) {
   const unsigned wanted = fd.state.wanted_bands;
-  const EpollWatch* watch = watches_.find(fd.fd);
+  EpollWatch* watch = watches_.find(fd.fd);
   if (wanted == 0 || watch == nullptr || !watch->stale || watch->lingering) return false;
-  const Change change = add_watch(fd, wanted);
+  const Change change = add_entry(fd, watch, wanted);
   if (change.error != 0) {
     if (error == nullptr) refused(change, fd.fd);
     *error = change.error;
