@@ -66,7 +66,26 @@ class Backend {
   // The fd is being unregistered (wanted_bands is already 0): drop every trace of it now,
   // because the caller may close or free it as soon as unregister_fd returns.
   virtual void forget(Fd& fd) = 0;
+
+  // FD-009 through the backend's fd table: sets O_NONBLOCK and FD_CLOEXEC where missing (every
+  // backend but a test's calls set_nonblocking_and_cloexec below). 0, or the errno of the fcntl
+  // that failed (FAULT-008).
+  virtual int prepare_flags(int fd) = 0;
+
+  // A registration's first step (FD-020), before any fcntl: a backend that still holds a kernel
+  // watch for this fd number from an earlier registration may make the one call the registration
+  // costs anyway now, and when the kernel's answer proves the number still names the file refloop
+  // prepared then, take the watch over and return true: the registration is complete (flags
+  // included), nothing is queued. false: register as usual (the backend may have told the
+  // kernel already; it then has nothing queued for the fd). A refusal of that call is the fatal
+  // path when `error` is null (register_fd: the flush's refusal made early, FATAL-004), else
+  // its errno in *error (register_fd_try, FAULT-003). The default has no such proof.
+  virtual bool take_over(Fd& /*fd*/, int* /*error*/) { return false; }
 };
+
+// implements: FD-009 (O_NONBLOCK and FD_CLOEXEC, set only when missing, never restored), through
+// the kernel seam so the fault table can fail each fcntl (FAULT-008). fd_flags.cpp.
+int set_nonblocking_and_cloexec(kernel::FdCalls& calls, int fd);
 
 // A backend's per-fd state, kept in the fd's backend_area: any small trivial type whose all-zero
 // bytes mean "nothing yet" (the area is zeroed at registration; the unsigned char array provides

@@ -47,6 +47,7 @@ class DevpollBackend final : public Backend {
   void notify(Fd& fd) override;
   int notify_sync(Fd& fd) override;
   void forget(Fd& fd) override;
+  int prepare_flags(int fd) override { return set_nonblocking_and_cloexec(*sys_.fd, fd); }
 
  private:
   void add_entries(Fd& fd, unsigned wanted);

@@ -53,6 +53,7 @@ const char* op_name(int op) {
 struct Change {
   int error = 0;
   int op = 0;
+  bool took_over = false;  // an ADD answered EEXIST took a stale or lingering watch over
 };
 
 class EpollBackend final : public Backend {
@@ -69,15 +70,21 @@ class EpollBackend final : public Backend {
   void notify(Fd& fd) override;
   int notify_sync(Fd& fd) override;
   void forget(Fd& fd) override;
+  bool take_over(Fd& fd, int* error) override;
+  int prepare_flags(int fd) override { return set_nonblocking_and_cloexec(*sys_.fd, fd); }
 
  private:
   int control(int epfd, int op, int fd, std::uint32_t tag, unsigned bands);
   void record(EpollWatch& watch, Fd* owner, unsigned bands);
   Change add_watch(Fd& fd, unsigned bands);
+  Change add_entry(Fd& fd, EpollWatch* known, unsigned bands);
   Change reuse_entry(Fd& fd, EpollWatch& watch, unsigned bands);
   void flush_one(Fd& fd);
   void flush_queue();
   void remove_stale_watches();
+  // Saves the flush's walk of stale_ (a table lookup per fd unregistered since the last flush)
+  // when every one of them was registered again, as in a loop whose handlers re-arm their fds.
+  [[nodiscard]] bool every_stale_watch_taken_over() const { return still_stale_ == 0; }
   int report_events(int count, ReadySink& sink);  // the events claimed
   void rebuild_set();
   [[noreturn]] void refused(const Change& change, int fd) const;
@@ -87,6 +94,7 @@ class EpollBackend final : public Backend {
   PendingFds queue_;                // fds whose wanted bands may differ from the kernel's
   EpollWatches watches_;            // the kernel's entries, by fd number
   std::vector<int> stale_;          // fd numbers whose watch went stale since the last flush
+  std::size_t still_stale_ = 0;     // watches stale now (not taken over, not removed yet)
   std::size_t in_kernel_ = 0;       // watches with a kernel entry (sizes the event buffer)
   std::vector<epoll_event> events_;
   const BackendTraits& traits_;  // epoll's or epoll-timerfd's
@@ -104,6 +112,7 @@ int EpollBackend::control(int epfd, int op, int fd, std::uint32_t tag, unsigned 
 void EpollBackend::record(EpollWatch& watch, Fd* owner, unsigned bands) {
   if (watch.bands == 0 && bands != 0) ++in_kernel_;
   if (watch.bands != 0 && bands == 0) --in_kernel_;
+  if (watch.stale) --still_stale_;
   watch.owner = bands != 0 ? owner : nullptr;
   watch.bands = static_cast<std::uint8_t>(bands);
   watch.stale = false;
@@ -125,16 +134,21 @@ void EpollBackend::notify(Fd& fd) { queue_.add(fd); }
 // watch's, or one that lingered; any other refusal goes to the caller). The table grows only
 // once the kernel has accepted the number.
 Change EpollBackend::add_watch(Fd& fd, unsigned bands) {
-  const EpollWatch* known = watches_.find(fd.fd);
-  const EpollWatch idle{};
-  const EpollWatch& before = known != nullptr ? *known : idle;
-  if (before.owner != nullptr && before.owner != &fd) return Change{EEXIST, 0};
+  EpollWatch* known = watches_.find(fd.fd);
+  if (known != nullptr && known->owner != nullptr && known->owner != &fd) return Change{EEXIST, 0};
+  return add_entry(fd, known, bands);
+}
+
+// The ADD of add_watch for a number whose watch the table may hold (`known`, else nullptr).
+// take_over calls it directly with the stale watch it found, which saves a second table lookup,
+// the owner check (a stale watch has no owner) and the lookup after an EEXIST.
+Change EpollBackend::add_entry(Fd& fd, EpollWatch* known, unsigned bands) {
   const std::uint32_t tag = watches_.fresh_tag();
   const int error = control(epfd_, EPOLL_CTL_ADD, fd.fd, tag, bands);
-  if (error == EEXIST && (before.stale || before.lingering))
-    return reuse_entry(fd, watches_.at(fd.fd), bands);
+  if (error == EEXIST && known != nullptr && (known->stale || known->lingering))
+    return reuse_entry(fd, *known, bands);
   if (error != 0) return Change{error, EPOLL_CTL_ADD};
-  EpollWatch& watch = watches_.at(fd.fd);
+  EpollWatch& watch = known != nullptr ? *known : watches_.at(fd.fd);
   // A new entry: a stale watch's file has left this number, and its entry may linger (FD-014).
   if (watch.stale) watch.lingering = true;
   watch.tag = tag;
@@ -155,7 +169,7 @@ Change EpollBackend::reuse_entry(Fd& fd, EpollWatch& watch, unsigned bands) {
     watch.lingering = false;
   }
   record(watch, &fd, bands);
-  return Change{};
+  return Change{.took_over = true};
 }
 
 void EpollBackend::flush_one(Fd& fd) {
@@ -184,6 +198,10 @@ void EpollBackend::flush_queue() {
 // closed its fd since unregister_fd, as FD-004 allows: EBADF or ENOENT then says the entry went
 // with the file, or lingers where no fd number names it; either way it is no longer refloop's)
 void EpollBackend::remove_stale_watches() {
+  if (every_stale_watch_taken_over()) {
+    stale_.clear();
+    return;
+  }
   for (const int number : stale_) {
     EpollWatch& watch = watches_.at(number);
     if (!watch.stale) continue;  // taken over by a registration of the same number
@@ -200,6 +218,7 @@ void EpollBackend::remove_stale_watches() {
 // so no wait ever sees the trial registration)
 int EpollBackend::notify_sync(Fd& fd) {
   const unsigned wanted = fd.state.wanted_bands;
+  if (wanted != 0 && fd.state.registered_bands == wanted) return 0;  // take_over's ADD made it
   const unsigned trial = wanted != 0 ? wanted : band_in | band_out;
   if (const Change added = add_watch(fd, trial); added.error != 0) return added.error;
   if (wanted == 0 && control(epfd_, EPOLL_CTL_DEL, fd.fd, 0, 0) == 0) {
@@ -211,6 +230,26 @@ int EpollBackend::notify_sync(Fd& fd) {
   return 0;
 }
 
+// implements: FD-020. A registration over its number's stale watch makes the flush's ADD now,
+// before any fcntl: EEXIST proves (FD-012) that the number still names the file refloop made
+// non-blocking and close-on-exec (FD-009) when it was registered before, so the watch is taken
+// over and no flag is looked at: the re-arm's only call. A success means another file has the
+// number: its new entry stays, and the core prepares its flags. Never over a watch that may have
+// a lingering entry: its file may have come back to the number through dup2, without FD_CLOEXEC.
+bool EpollBackend::take_over(Fd& fd, int* error) {
+  const unsigned wanted = fd.state.wanted_bands;
+  EpollWatch* watch = watches_.find(fd.fd);
+  if (wanted == 0 || watch == nullptr || !watch->stale || watch->lingering) return false;
+  const Change change = add_entry(fd, watch, wanted);
+  if (change.error != 0) {
+    if (error == nullptr) refused(change, fd.fd);
+    *error = change.error;
+    return false;
+  }
+  fd.state.registered_bands = static_cast<std::uint8_t>(wanted);
+  return change.took_over;
+}
+
 // implements: FD-012, FD-004. Saves the EPOLL_CTL_DEL: the watch goes stale, and no event can
 // reach this Fd any more, because the watch no longer names it (FD-013). The flush before the
 // next wait removes the entry unless a registration of the same fd number takes it over.
@@ -220,6 +259,7 @@ void EpollBackend::forget(Fd& fd) {
   EpollWatch& watch = watches_.at(fd.fd);
   watch.owner = nullptr;
   watch.stale = true;
+  ++still_stale_;
   stale_.push_back(fd.fd);
   fd.state.registered_bands = 0;
 }

@@ -74,6 +74,7 @@ class KqueueBackend final : public Backend {
   void notify(Fd& fd) override;
   int notify_sync(Fd& fd) override;
   void forget(Fd& fd) override;
+  int prepare_flags(int fd) override { return set_nonblocking_and_cloexec(*sys_.fd, fd); }
 
  private:
   void append_changes(Fd& fd, unsigned from, unsigned to);

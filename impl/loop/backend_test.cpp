@@ -37,6 +37,7 @@ class ScriptedBackend final : public detail::Backend {
   void notify(Fd& fd) override { calls.push_back("notify " + std::to_string(fd.state.wanted_bands)); }
   int notify_sync(Fd& fd) override { calls.push_back("sync " + std::to_string(fd.fd)); return fd.fd == 99 ? EPERM : 0; }
   void forget(Fd& fd) override { calls.push_back("forget " + std::to_string(fd.fd)); }
+  int prepare_flags(int /*fd*/) override { return 0; }  // a scripted fd number names no file
 };
 
 TEST(Backend, BACKEND_001_a_loop_runs_on_any_backend_instance_through_the_sink) {

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <string>
+#include <utility>
 
 #include "backend/backend.hpp"
 #include "loop_test_support.hpp"
@@ -114,6 +115,54 @@ TEST_P(Faults, FAULT_003_a_refused_register_fd_try_leaves_nothing_behind) {
   EXPECT_EQ(log, std::vector<std::string>{"timer"});
   log.clear();
   EXPECT_EQ(faulty.register_fd_try(end.fd), 0);  // the failure was transient
+  EXPECT_EQ(faulty.run_once(RunMode::nowait), Step::polled);
+  EXPECT_EQ(log, std::vector<std::string>{"in"});
+  faulty.unregister_fd(end.fd);
+}
+
+TEST_P(Faults, FAULT_008_a_failing_fcntl_refuses_register_fd_try_and_leaves_nothing_behind) {
+  // [req:FAULT-008] [req:FAULT-003] [req:FD-009] Each of the four flag calls in turn (a fresh pipe
+  // has neither flag, so all four are made): the errno comes back, the kernel check made before
+  // them is undone, and nothing is watched; a later attempt succeeds and sets both flags.
+  for (unsigned nth = 1; nth <= 4; ++nth) {
+    SCOPED_TRACE("fcntl call " + std::to_string(nth));
+    FdPair pipe = FdPair::pipe();
+    FdProbe end(pipe.read_end);
+    end.want_in(note("in"));
+    faults.plan({"fcntl", nth, EBADF});
+    EXPECT_EQ(faulty.register_fd_try(end.fd), EBADF);
+    EXPECT_TRUE(faults.fired());
+    EXPECT_FALSE(Loop::registered(end.fd));
+    EXPECT_EQ(faulty.registered_count(), 0u);
+    pipe.put();
+    TimerProbe timer(note("timer"));
+    timer.timer.expires = clock.now() + tain::normalised(1, 0);
+    faulty.register_timer(timer.timer);
+    EXPECT_EQ(faulty.run_once(), Step::polled);  // an idle wait: the refused fd is not watched
+    EXPECT_EQ(clock.now(), timer.timer.expires);
+    faulty.run_once(RunMode::nowait);
+    EXPECT_EQ(std::exchange(log, {}), std::vector<std::string>{"timer"});
+    EXPECT_EQ(faulty.register_fd_try(end.fd), 0);
+    EXPECT_NE(fcntl(pipe.read_end, F_GETFL) & O_NONBLOCK, 0);
+    EXPECT_NE(fcntl(pipe.read_end, F_GETFD) & FD_CLOEXEC, 0);
+    EXPECT_EQ(faulty.run_once(RunMode::nowait), Step::polled);
+    EXPECT_EQ(std::exchange(log, {}), std::vector<std::string>{"in"});
+    faulty.unregister_fd(end.fd);
+  }
+}
+
+TEST_P(Faults, FAULT_008_register_fd_does_not_report_a_failing_fcntl) {
+  // [req:FAULT-008] [req:FD-002] The fd is registered as it is (the flags stop at the failing
+  // call) and watched: nothing fatal, its readiness reported.
+  FdPair pipe = FdPair::pipe();
+  pipe.put();
+  FdProbe end(pipe.read_end);
+  end.want_in(note("in"));
+  faults.plan({"fcntl", 1, EBADF});
+  faulty.register_fd(end.fd);
+  EXPECT_TRUE(faults.fired());
+  EXPECT_TRUE(Loop::registered(end.fd));
+  EXPECT_EQ(fcntl(pipe.read_end, F_GETFL) & O_NONBLOCK, 0);
   EXPECT_EQ(faulty.run_once(RunMode::nowait), Step::polled);
   EXPECT_EQ(log, std::vector<std::string>{"in"});
   faulty.unregister_fd(end.fd);

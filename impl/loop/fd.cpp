@@ -2,8 +2,6 @@
 // Fds in the loop core (spec/loop.md, FD): registration, handler changes, the backend's
 // readiness upcall and the dispatch of one poll round. The core decides which bands are wanted;
 // the backend decides when the kernel hears about it (backend/backend.hpp).
-#include <fcntl.h>
-
 #include <algorithm>
 
 #include "backend/backend.hpp"
@@ -20,15 +18,6 @@ unsigned wanted_bands_of(const Fd& fd) {
          (fd.handler_err ? band_err : 0u);
 }
 
-// implements: FD-009 (O_NONBLOCK and FD_CLOEXEC, set only when missing, never restored). A
-// failing fcntl (a closed fd) is left for the backend to report.
-void make_nonblocking_and_cloexec(int fd) {
-  const int status = fcntl(fd, F_GETFL);
-  if (status >= 0 && (status & O_NONBLOCK) == 0) fcntl(fd, F_SETFL, status | O_NONBLOCK);
-  const int flags = fcntl(fd, F_GETFD);
-  if (flags >= 0 && (flags & FD_CLOEXEC) == 0) fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
-}
-
 void check_can_register(const Fd& fd, const char* call) {
   if (fd.fd < 0) fatal("%s: called with invalid fd %d", call, fd.fd);
   if (Loop::registered(fd)) fatal("%s: called with fd which is still registered", call);
@@ -42,34 +31,45 @@ void Loop::check_fd_owner(const Fd& fd, const char* call) const {
   if (fd.state.owner != serial_) fatal("%s: called with an object registered with another loop", call);
 }
 
-void Loop::finish_fd_registration(Fd& fd) {
-  ++registered_count_;
-  make_nonblocking_and_cloexec(fd.fd);
-}
-
-// implements: FD-002 (registration is lazy: the backend tells the kernel by the next poll)
-void Loop::register_fd(Fd& fd) {
-  check_can_register(fd, "Loop::register_fd");
+void Loop::start_fd_registration(Fd& fd) {
   fd.state = detail::FdState{};
   fd.state.owner = serial_;
   fd.state.wanted_bands = static_cast<std::uint8_t>(wanted_bands_of(fd));
-  finish_fd_registration(fd);
+}
+
+// implements: FD-002 (registration is lazy: the backend tells the kernel by the next poll),
+// FD-020 (a re-arm the backend takes over is complete, FD-009's flags included), FAULT-008 (a
+// failing fcntl is not reported here: a closed fd is the backend's to report, FD-002)
+void Loop::register_fd(Fd& fd) {
+  check_can_register(fd, "Loop::register_fd");
+  start_fd_registration(fd);
+  ++registered_count_;
+  if (backend_->take_over(fd, nullptr)) return;
+  backend_->prepare_flags(fd.fd);
   backend_->notify(fd);
 }
 
-// implements: FD-003
+// implements: FD-003, FD-020, FAULT-003 (a refused check leaves no trace)
 int Loop::register_fd_try(Fd& fd) {
   check_can_register(fd, "Loop::register_fd_try");
-  fd.state = detail::FdState{};
-  fd.state.owner = serial_;
-  fd.state.wanted_bands = static_cast<std::uint8_t>(wanted_bands_of(fd));
-  const int error = backend_->notify_sync(fd);
+  start_fd_registration(fd);
+  int error = 0;
+  if (!backend_->take_over(fd, &error) && error == 0) error = check_and_prepare(fd);
   if (error != 0) {
     fd.state = detail::FdState{};
     return error;
   }
-  finish_fd_registration(fd);
+  ++registered_count_;
   return 0;
+}
+
+// implements: FAULT-008 (the errno of a failing fcntl is returned, and the kernel check it
+// followed is undone as unregister_fd would undo it)
+int Loop::check_and_prepare(Fd& fd) {
+  if (const int error = backend_->notify_sync(fd); error != 0) return error;
+  const int error = backend_->prepare_flags(fd.fd);
+  if (error != 0) backend_->forget(fd);
+  return error;
 }
 
 // implements: FD-004 (the backend forgets the fd at once, so it may be closed right after)

@@ -18,6 +18,8 @@
 //     model agrees; a single round (run_nowait) may report less, and the case ends there;
 //   - an errno that says the wait call is missing (BACKEND-012): the loop falls back, agrees with
 //     the model to the end of the sequence, and never makes the wait call again;
+//   - fcntl (FD-009's flags): refused as above inside register_fd_try, ignored by register_fd
+//     (FAULT-008): the loop goes on and agrees with the model;
 //   - on the epoll backends, EBADF or ENOENT of a stale watch's removal, or EEXIST of an ADD over a
 //     stale or lingering watch: the loop goes on and agrees with the model (FD-012, FD-014);
 //   - any other: the fatal path naming the call and the errno (FAULT-004, FATAL-004).
@@ -71,6 +73,7 @@ const std::map<std::string, std::vector<int>, std::less<>>& documented_errors() 
       {"port_associate", {EAGAIN, EBADF, EBADFD, EINVAL, ENOMEM}},
       {"port_dissociate", {EBADF, EBADFD, EINVAL, ENOENT}},
       {"kevent", {EACCES, EBADF, EFAULT, EINTR, EINVAL, ENOENT, ENOMEM, ESRCH}},
+      {"fcntl", {EBADF, EINVAL}},  // FD-009's flags at registration (FAULT-008)
   };
   return table;
 }
@@ -86,8 +89,8 @@ struct Pair {
   std::string denied;  // a call that fails every time in this case (ENOSYS), or empty
 };
 
-// Every (call, errno) pair a backend can be given: its wait, interest and timer calls, and its
-// fallback wait call on a kernel without the wait call.
+// Every (call, errno) pair a backend can be given: its wait, interest and timer calls, its
+// fallback wait call on a kernel without the wait call, and the fcntl of FD-009's flags.
 std::vector<Pair> listed_pairs(const refloop::BackendTraits& traits) {
   std::vector<Pair> pairs;
   const auto add = [&](std::string_view call, std::string_view denied) {
@@ -101,6 +104,7 @@ std::vector<Pair> listed_pairs(const refloop::BackendTraits& traits) {
   if (traits.trial_removal_call != traits.interest_call) add(traits.trial_removal_call, {});  // port
   add(traits.timer_call, {});
   if (!traits.fallback_wait_call.empty()) add(traits.fallback_wait_call, traits.wait_call);
+  add("fcntl", {});
   return pairs;
 }
 
@@ -258,6 +262,13 @@ bool CaseRun::apply(const Step& step) {
     if (verdict) fail(*verdict);
     return true;
   }
+  if (fault_.call == "fcntl") {
+    // [req:FAULT-008] register_fd does not report it: the fd is registered as it is (the
+    // channels are non-blocking already), and the loop goes on agreeing with the model.
+    say("fired ignored");
+    if (verdict) fail(*verdict);
+    return true;
+  }
   if (epoll_need_not_die(fault_)) {
     // [req:FD-012] [req:FD-014] a stale watch's removal given up on, or an entry taken over.
     say("fired given-up");
@@ -383,7 +394,7 @@ bool fault_fired(const kernel::Fault& fault, const ChildReport& child) {
 // For RapidCheck's classification: which documented path each case took.
 std::string path_taken(const ChildReport& child) {
   if (child.lines.find("F ") != std::string::npos) return "fatal";
-  for (const char* path : {"refused", "retried", "interrupted", "fallback", "given-up", "reused"})
+  for (const char* path : {"refused", "retried", "interrupted", "fallback", "given-up", "reused", "ignored"})
     if (child.lines.find(std::string("fired ") + path) != std::string::npos) return path;
   return "not fired";
 }

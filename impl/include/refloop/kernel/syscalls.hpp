@@ -16,7 +16,8 @@
 //     any loop or call that was given it may use it. refloop never copies, frees or mutates a
 //     table; it only calls its members, from the thread that runs the loop or the iopause call.
 //   - Who calls what: only impl/backend (through its backend objects) and impl/iopause call
-//     these members; the loop core (impl/loop) never makes a system call of its own.
+//     these members; the loop core (impl/loop) never makes a system call of its own (FD-009's
+//     fcntl is the backends' prepare_flags; ci/kernel-seam checks impl/loop too).
 //   - A member returns what the real call returns and reports errors in errno; an emulator must
 //     follow the same documented contract (POSIX or the OS manual), so an emulated result is
 //     indistinguishable to the caller, but never presented as native (kernel::native_syscalls

@@ -153,7 +153,8 @@ class Loop {
   void run_expired_timers();
   void run_tasks();
   bool should_stop(Step& why);
-  void finish_fd_registration(Fd& fd);
+  void start_fd_registration(Fd& fd);
+  int check_and_prepare(Fd& fd);
   tain poll_deadline(RunMode mode);
   void poll_for_events(const tain& deadline);
   void dispatch_ready_fds();
