@@ -372,5 +372,17 @@ TEST_F(Ports, OS_313_user_events_outlive_fd_changes_and_go_with_the_port) {
   port = -1;
 }
 
+// Whether a port table could be asked to enter alert mode.
+template <class Table>
+concept offers_port_alert = requires(Table& table) { table.port_alert(0, 0, 0, nullptr); };
+
+TEST(PortTable, OS_314_port_alert_is_not_offered) {
+  // [req:OS-314] Neither the seam's table nor the emulator has the call, so no emulated alert
+  // mode can pass for a native one; adding it means writing its requirement first.
+  static_assert(!offers_port_alert<kernel::PortCalls>);
+  static_assert(!offers_port_alert<PortEmulator>);
+  SUCCEED();
+}
+
 }  // namespace
 }  // namespace refloop::os
