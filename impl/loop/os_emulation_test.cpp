@@ -46,6 +46,20 @@ class OnEmulated : public ::testing::TestWithParam<std::string> {
     }
     return -2;
   }
+  // The loop's one /dev/poll set, or -1.
+  int devpoll_set() {
+    pollfd query{0, 0, 0};
+    for (int set = 0; set < 1024; ++set)
+      if (sys.devpoll->ioctl(set, kernel::dp_ispolled, &query) >= 0) return set;
+    return -1;
+  }
+  // Sends a user event to the loop's one event port (port_send refuses every other descriptor
+  // with EBADF or EBADFD); whether one took it.
+  bool send_to_the_port() {
+    for (int port = 0; port < 1024; ++port)
+      if (sys.port->port_send(port, 1, nullptr) == 0) return true;
+    return false;
+  }
 };
 
 INSTANTIATE_TEST_SUITE_P(Emulated, OnEmulated, ::testing::ValuesIn(emulated_backends()),
@@ -142,6 +156,38 @@ TEST_P(OnEmulated, OS_351_one_shot_associations_are_renewed_so_the_loop_stays_le
   pipe.put();
   loop.run_once(RunMode::nowait);
   EXPECT_EQ(log.size(), 3u);
+}
+
+TEST_P(OnEmulated, OS_251_an_entry_for_an_fd_the_backend_does_not_know_is_fatal) {
+  // [req:OS-251] As in ivykis's dev_poll method: DP_POLL names fds by number only, so an entry
+  // for a number the loop did not register (written to the set behind its back) is fatal.
+  if (!waits_with("ioctl")) GTEST_SKIP() << "not a /dev/poll backend";
+  FdPair pipe = FdPair::pipe(), idle = FdPair::pipe();
+  pipe.put();
+  FdProbe registered(idle.read_end);  // something to poll for
+  registered.want_in(note("in"));
+  loop.register_fd(registered.fd);
+  const int set = devpoll_set();
+  ASSERT_GE(set, 0);
+  const pollfd stranger{pipe.read_end, POLLIN, 0};
+  ASSERT_EQ(sys.devpoll->write(set, &stranger, sizeof stranger), static_cast<ssize_t>(sizeof stranger));
+  const std::string message = test::fatal_message_of([&] { loop.run_once(RunMode::nowait); });
+  EXPECT_NE(message.find(std::to_string(pipe.read_end) + ", which is not registered"), std::string::npos)
+      << message;
+}
+
+TEST_P(OnEmulated, OS_353_an_event_of_another_source_is_fatal) {
+  // [req:OS-353] [req:OS-313] As in ivykis's port method: a user event sent to the loop's port
+  // carries no Fd, so the backend stops with a message instead of dispatching it.
+  if (!waits_with("port_getn")) GTEST_SKIP() << "not an event-port backend";
+  FdPair idle = FdPair::pipe();
+  FdProbe registered(idle.read_end);  // something to poll for
+  registered.want_in(note("in"));
+  loop.register_fd(registered.fd);
+  ASSERT_TRUE(send_to_the_port());
+  const std::string message = test::fatal_message_of([&] { loop.run_once(RunMode::nowait); });
+  EXPECT_EQ(message.rfind(GetParam() + " backend: ", 0), 0u) << message;
+  EXPECT_NE(message.find("source " + std::to_string(kernel::port_source_user)), std::string::npos) << message;
 }
 
 }  // namespace
