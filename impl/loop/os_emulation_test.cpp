@@ -4,12 +4,16 @@
 // with the emulators (os::Emulators, model/os/emulators.hpp) so the test can reach them. Backends are
 // chosen by their traits (emulated, and the call they wait with), never by name. The knobs that
 // every backend meets in some form (EINTR, ETIME, closes outside) are in os_knob_test.cpp.
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdlib>
+#include <deque>
 
 #include "backend/backend.hpp"
 #include "loop_test_support.hpp"
 #include "os/emulators.hpp"
+#include "refloop/kernel/fault.hpp"
 
 namespace refloop {
 namespace {
@@ -156,6 +160,44 @@ TEST_P(OnEmulated, OS_351_one_shot_associations_are_renewed_so_the_loop_stays_le
   pipe.put();
   loop.run_once(RunMode::nowait);
   EXPECT_EQ(log.size(), 3u);
+}
+
+TEST_P(OnEmulated, OS_120_OS_251_OS_354_more_than_1024_fds_take_one_wait_and_batched_changes) {
+  // [req:OS-120] [req:OS-251] [req:OS-354] [req:BACKEND-002] ivykis's notes: its kqueue method
+  // sends at most 1024 changes with the waiting kevent (more take extra calls), its dev_poll
+  // method writes at most 1024 entries per write, and its port method retrieves at most 1024
+  // events per port_getn, polling again while the list comes back full. refloop: every change
+  // rides in the one waiting kevent, /dev/poll gets writes of at most 1024 entries, and one wait
+  // retrieves every ready fd. 1100 ready fds (copies of one pipe end), registered between two
+  // waits; the calls counted through a fault table with nothing planned.
+  kernel::FaultCalls counting(sys);
+  const kernel::SysCalls counted = counting.table();
+  Loop batched{LoopOptions{.clock = &clock, .backend = GetParam(), .sys = &counted}};
+  FdPair pipe = FdPair::pipe();
+  pipe.put();
+  constexpr int copies = 1100;
+  std::deque<FdProbe> probes;
+  int called = 0;
+  for (int i = 0; i < copies; ++i) {
+    const int copy = ::dup(pipe.read_end);
+    if (copy < 0) break;
+    probes.emplace_back(copy).want_in([&called] { ++called; });
+    batched.register_fd(probes.back().fd);
+  }
+  if (probes.size() == copies) {
+    counting.plan({});
+    EXPECT_EQ(batched.run_once(RunMode::nowait), Step::polled);
+    EXPECT_EQ(called, copies);
+    EXPECT_EQ(counting.count(traits().wait_call), 1u);
+    if (waits_with("kevent")) EXPECT_EQ(counting.count("kevent"), 1u);  // the changes rode in it
+    if (waits_with("ioctl")) EXPECT_EQ(counting.count("write"), 2u);    // 1024 + 76 entries
+    if (waits_with("port_getn")) EXPECT_EQ(counting.count("port_associate"), static_cast<unsigned>(copies));
+  }
+  for (FdProbe& probe : probes) {
+    batched.unregister_fd(probe.fd);
+    ::close(probe.fd.fd);
+  }
+  if (probes.size() != copies) GTEST_SKIP() << "cannot open " << copies << " descriptors here";
 }
 
 TEST_P(OnEmulated, OS_251_an_entry_for_an_fd_the_backend_does_not_know_is_fatal) {
