@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 
@@ -21,6 +22,9 @@ namespace refloop::fuzz {
 class EmulatorWorld {
  public:
   explicit EmulatorWorld(const char* target) : target_(target) {
+    // A byte put into a pipe whose read end an operation closed must fail with EPIPE, not end the
+    // target with SIGPIPE (which a fuzzer would report as a crash).
+    std::signal(SIGPIPE, SIG_IGN);
     for (int c = 0; c < 4; ++c) open_pipe(c);
   }
   ~EmulatorWorld() {

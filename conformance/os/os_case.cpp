@@ -151,7 +151,7 @@ Entry entry_of(const std::vector<std::string>& words) {
 bool is_call(const std::string& word) {
   static const std::set<std::string> calls = {
       "kqueue", "kevent", "epoll", "epoll_ctl", "epoll_wait", "poll", "open", "dpwrite", "ioctl",
-      "port_create", "port_associate", "port_dissociate", "port_getn"};
+      "port_create", "port_associate", "port_dissociate", "port_getn", "port_get", "port_send"};
   return calls.count(word) != 0;
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: ISC
 // The OS-interface suite's calls of /dev/poll (poll(4D)) and event ports (port_create(3C),
-// port_associate(3C), port_get(3C)), through the seam's DevpollCalls and PortCalls tables: the
+// port_associate(3C), port_get(3C), port_send(3C)), through the seam's DevpollCalls and PortCalls tables: the
 // system's own on illumos and Solaris, the emulators of model/os elsewhere (the case format:
 // conformance/os/README.md; the interpreter: os_case_interpreter.hpp).
 #include <fcntl.h>
@@ -121,7 +121,14 @@ void Interpreter::port_call(const std::string& verb, const std::string& rest, co
   if (head.empty()) throw Failed(verb + " needs a port");
   if (verb == "port_create") return add_fd(head[0], column_.sys.port->port_create());
   if (verb == "port_getn") return port_getn(rest, expect);
+  if (verb == "port_get") return port_get(rest, expect);
   const auto options = options_of(segments);
+  if (verb == "port_send" && head.size() == 2) {
+    const auto user = static_cast<std::uintptr_t>(option(options, "user", 0));
+    return check_result(column_.sys.port->port_send(descriptor(head[0]), static_cast<int>(number(head[1])),
+                                                    reinterpret_cast<void*>(user)),
+                        expect);
+  }
   const int source = static_cast<int>(option(options, "source", kernel::port_source_fd));
   if (verb == "port_associate" && head.size() == 3) {
     const auto user = static_cast<std::uintptr_t>(option(options, "user", 0));
@@ -134,7 +141,7 @@ void Interpreter::port_call(const std::string& verb, const std::string& rest, co
     return check_result(column_.sys.port->port_dissociate(descriptor(head[0]), source,
                                                           static_cast<std::uintptr_t>(descriptor(head[1]))),
                         expect);
-  throw Failed("port_associate P FD EVENTS, port_dissociate P FD, port_getn P ; ...");
+  throw Failed("port_associate P FD EVENTS, port_dissociate P FD, port_send P N, port_get P ; ..., port_getn P ; ...");
 }
 
 // "port_getn P ; max N ; nget N|null ; timeout NS|none|-1 [; list null] => R [ERRNO] [nget=N]":
@@ -162,14 +169,36 @@ void Interpreter::port_getn(const std::string& rest, const std::string& expect) 
   if (const auto wanted = expected.attributes.find("nget"); wanted != expected.attributes.end())
     if (static_cast<long>(nget) != number(wanted->second))
       throw Failed("nget is " + std::to_string(nget) + ", expected " + wanted->second);
-  for (const kernel::port_event& event : list) {
-    if (event.portev_source == 0) continue;
-    const bool fd_source = event.portev_source == kernel::port_source_fd;
-    actual_.push_back(Entry{name_of(event.portev_object), "", poll_flags(static_cast<unsigned>(event.portev_events)),
-                            std::nullopt,
-                            {{"user", std::to_string(reinterpret_cast<std::uintptr_t>(event.portev_user))},
-                             {"source", fd_source ? "fd" : std::to_string(event.portev_source)}}});
+  for (const kernel::port_event& event : list) port_entry(event);
+}
+
+// "port_get P ; timeout NS|none|-1 [; event null] => R [ERRNO]": the event, if one was written
+// (pre-marked with source 0, so an untouched one shows nothing; OS-312).
+void Interpreter::port_get(const std::string& rest, const std::string& expect) {
+  const std::vector<std::string> segments = split(rest, ';');
+  const auto options = options_of(segments);
+  const bool null_event = options.count("event") != 0 && options.at("event") == "null";
+  kernel::port_event event{};
+  timespec storage{};
+  check_result(column_.sys.port->port_get(descriptor(split(segments[0], ' ').at(0)), null_event ? nullptr : &event,
+                                          timeout_of(options, storage)),
+               expect);
+  port_entry(event);
+}
+
+// A written port_event as an entry: "FD EVENTS user=N source=fd" for PORT_SOURCE_FD, "user sent=N
+// user=N source=user" for PORT_SOURCE_USER (its events are the sender's number, not poll bits).
+void Interpreter::port_entry(const kernel::port_event& event) {
+  if (event.portev_source == 0) return;
+  const std::string user = std::to_string(reinterpret_cast<std::uintptr_t>(event.portev_user));
+  if (event.portev_source == kernel::port_source_user) {
+    actual_.push_back(Entry{"user", "", {}, std::nullopt,
+                            {{"sent", std::to_string(event.portev_events)}, {"user", user}, {"source", "user"}}});
+    return;
   }
+  const bool fd_source = event.portev_source == kernel::port_source_fd;
+  actual_.push_back(Entry{name_of(event.portev_object), "", poll_flags(static_cast<unsigned>(event.portev_events)),
+                          std::nullopt, {{"user", user}, {"source", fd_source ? "fd" : std::to_string(event.portev_source)}}});
 }
 
 }  // namespace refloop::os_suite::interpreter

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "os_case.hpp"
+#include "refloop/kernel/port.hpp"
 
 namespace refloop::os_suite::interpreter {
 
@@ -92,6 +93,8 @@ class Interpreter {
   void devpoll_ioctl(const std::string& rest, const std::string& expect);
   void port_call(const std::string& verb, const std::string& rest, const std::string& expect);
   void port_getn(const std::string& rest, const std::string& expect);
+  void port_get(const std::string& rest, const std::string& expect);
+  void port_entry(const kernel::port_event& event);
 
   Column& column_;
   std::map<std::string, int> fds_;

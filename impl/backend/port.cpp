@@ -132,7 +132,8 @@ unsigned PortBackend::retrieved(int result, unsigned nget) {
 
 // implements: BACKEND-004 (port_getn's timeout: the exact timespec), OS-351 (one-shot: each
 // delivered fd is unregistered and queued for re-association while bands are wanted), OS-352
-// (ETIME with events delivered: those events are dispatched)
+// (ETIME with events delivered: those events are dispatched), OS-353 (an event of another source
+// is fatal: its cookie is no Fd)
 void PortBackend::poll(const tain& deadline, const tain& stamp, Clock& clock, ReadySink& sink) {
   flush_queue();
   const kernel::WaitPlan plan = kernel::plan_wait(wait_deadline(deadline), stamp, clock);
@@ -150,6 +151,9 @@ void PortBackend::poll(const tain& deadline, const tain& stamp, Clock& clock, Re
   const unsigned count = retrieved(result, nget);
   kernel::finish_wait(plan, static_cast<int>(count), clock);
   for (unsigned i = 0; i < count; ++i) {
+    if (events_[i].portev_source != kernel::port_source_fd)
+      fatal("%.*s backend: port_getn returned an event of source %u, which it never asked for",
+            static_cast<int>(name().size()), name().data(), unsigned{events_[i].portev_source});
     Fd& fd = *static_cast<Fd*>(events_[i].portev_user);
     --associated_;
     fd.state.registered_bands = 0;

@@ -129,6 +129,16 @@ int FaultCalls::PortFaults::port_getn(int port, port_event* list, unsigned max, 
   return table_.inner_.port->port_getn(port, list, max, nget, timeout);
 }
 
+int FaultCalls::PortFaults::port_get(int port, port_event* event, const timespec* timeout) {
+  if (table_.fails_now("port_get")) return -1;
+  return table_.inner_.port->port_get(port, event, timeout);
+}
+
+int FaultCalls::PortFaults::port_send(int port, int events, void* user) {
+  if (table_.fails_now("port_send")) return -1;
+  return table_.inner_.port->port_send(port, events, user);
+}
+
 #if REFLOOP_KERNEL_HAS_EPOLL_HEADER
 int FaultCalls::epoll_create1(int flags) {
   if (fails_now("epoll_create1")) return -1;

@@ -26,6 +26,10 @@ class NativePortCalls final : public PortCalls {
                 const timespec* timeout) override {
     return ::port_getn(port, list, max, nget, const_cast<timespec*>(timeout));
   }
+  int port_get(int port, port_event* event, const timespec* timeout) override {
+    return ::port_get(port, event, const_cast<timespec*>(timeout));
+  }
+  int port_send(int port, int events, void* user) override { return ::port_send(port, events, user); }
   [[nodiscard]] bool emulated() const override { return false; }
 };
 

@@ -176,6 +176,12 @@ TEST_P(Backends, BACKEND_008_register_try_on_a_regular_file) {
     writer.want_out(note("out"));
     EXPECT_EQ(loop.register_fd_try(writer.fd), EINVAL);
     EXPECT_FALSE(Loop::registered(writer.fd));
+    // [req:OS-126] Both bands wanted, the read filter accepted and the write filter refused: the
+    // whole registration is refused (ivykis would accept it with the out band never watched).
+    writer.want_in(note("in"));
+    EXPECT_EQ(loop.register_fd_try(writer.fd), EINVAL);
+    EXPECT_FALSE(Loop::registered(writer.fd));
+    EXPECT_EQ(loop.run_once(RunMode::nowait), Step::empty);  // and nothing of it is watched
   } else {
     EXPECT_EQ(result, 0);
     EXPECT_EQ(loop.run_once(RunMode::nowait), Step::polled);

@@ -45,6 +45,30 @@ TEST(FaultTable, FAULT_001_the_nth_call_fails_and_every_other_passes_through) {
   EXPECT_EQ(kernel::FaultCalls(kernel::SysCalls{}).table().poll, nullptr);
 }
 
+TEST(FaultTable, FAULT_001_port_get_and_port_send_fail_when_planned_and_pass_through_otherwise) {
+  // [req:FAULT-001] [req:OS-312] [req:OS-313] The event-port calls no backend makes are in the
+  // table too, so a caller of the emulated interface can plan their failures.
+  os::Emulators emulators(kernel::native_syscalls());
+  kernel::FaultCalls faults(emulators.table());
+  const kernel::SysCalls sys = faults.table();
+  const int port = sys.port->port_create();
+  ASSERT_GE(port, 0);
+  faults.plan({"port_send", 1, EAGAIN});
+  errno = 0;
+  EXPECT_EQ(sys.port->port_send(port, 5, nullptr), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  EXPECT_EQ(sys.port->port_send(port, 6, nullptr), 0);
+  faults.plan({"port_get", 1, EINTR});
+  kernel::port_event event{};
+  const timespec zero{0, 0};
+  EXPECT_EQ(sys.port->port_get(port, &event, &zero), -1);
+  EXPECT_EQ(errno, EINTR);
+  EXPECT_EQ(sys.port->port_get(port, &event, &zero), 0);
+  EXPECT_EQ(event.portev_events, 6);  // only the send that passed through queued an event
+  EXPECT_EQ(faults.count("port_get"), 2u);
+  EXPECT_EQ(sys.fd->close(port), 0);
+}
+
 class Faults : public test::OnEveryBackend {
  protected:
   // An emulated backend's tables are the emulators' (spec/os.md, OS-003): the faults wrap those.

@@ -4,12 +4,16 @@
 // with the emulators (os::Emulators, model/os/emulators.hpp) so the test can reach them. Backends are
 // chosen by their traits (emulated, and the call they wait with), never by name. The knobs that
 // every backend meets in some form (EINTR, ETIME, closes outside) are in os_knob_test.cpp.
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdlib>
+#include <deque>
 
 #include "backend/backend.hpp"
 #include "loop_test_support.hpp"
 #include "os/emulators.hpp"
+#include "refloop/kernel/fault.hpp"
 
 namespace refloop {
 namespace {
@@ -45,6 +49,20 @@ class OnEmulated : public ::testing::TestWithParam<std::string> {
       if (result >= 0) return result == 1 ? query.revents : short{-1};
     }
     return -2;
+  }
+  // The loop's one /dev/poll set, or -1.
+  int devpoll_set() {
+    pollfd query{0, 0, 0};
+    for (int set = 0; set < 1024; ++set)
+      if (sys.devpoll->ioctl(set, kernel::dp_ispolled, &query) >= 0) return set;
+    return -1;
+  }
+  // Sends a user event to the loop's one event port (port_send refuses every other descriptor
+  // with EBADF or EBADFD); whether one took it.
+  bool send_to_the_port() {
+    for (int port = 0; port < 1024; ++port)
+      if (sys.port->port_send(port, 1, nullptr) == 0) return true;
+    return false;
   }
 };
 
@@ -142,6 +160,76 @@ TEST_P(OnEmulated, OS_351_one_shot_associations_are_renewed_so_the_loop_stays_le
   pipe.put();
   loop.run_once(RunMode::nowait);
   EXPECT_EQ(log.size(), 3u);
+}
+
+TEST_P(OnEmulated, OS_120_OS_251_OS_354_more_than_1024_fds_take_one_wait_and_batched_changes) {
+  // [req:OS-120] [req:OS-251] [req:OS-354] [req:BACKEND-002] ivykis's notes: its kqueue method
+  // sends at most 1024 changes with the waiting kevent (more take extra calls), its dev_poll
+  // method writes at most 1024 entries per write, and its port method retrieves at most 1024
+  // events per port_getn, polling again while the list comes back full. refloop: every change
+  // rides in the one waiting kevent, /dev/poll gets writes of at most 1024 entries, and one wait
+  // retrieves every ready fd. 1100 ready fds (copies of one pipe end), registered between two
+  // waits; the calls counted through a fault table with nothing planned.
+  kernel::FaultCalls counting(sys);
+  const kernel::SysCalls counted = counting.table();
+  Loop batched{LoopOptions{.clock = &clock, .backend = GetParam(), .sys = &counted}};
+  FdPair pipe = FdPair::pipe();
+  pipe.put();
+  constexpr int copies = 1100;
+  std::deque<FdProbe> probes;
+  int called = 0;
+  for (int i = 0; i < copies; ++i) {
+    const int copy = ::dup(pipe.read_end);
+    if (copy < 0) break;
+    probes.emplace_back(copy).want_in([&called] { ++called; });
+    batched.register_fd(probes.back().fd);
+  }
+  if (probes.size() == copies) {
+    counting.plan({});
+    EXPECT_EQ(batched.run_once(RunMode::nowait), Step::polled);
+    EXPECT_EQ(called, copies);
+    EXPECT_EQ(counting.count(traits().wait_call), 1u);
+    if (waits_with("kevent")) EXPECT_EQ(counting.count("kevent"), 1u);  // the changes rode in it
+    if (waits_with("ioctl")) EXPECT_EQ(counting.count("write"), 2u);    // 1024 + 76 entries
+    if (waits_with("port_getn")) EXPECT_EQ(counting.count("port_associate"), static_cast<unsigned>(copies));
+  }
+  for (FdProbe& probe : probes) {
+    batched.unregister_fd(probe.fd);
+    ::close(probe.fd.fd);
+  }
+  if (probes.size() != copies) GTEST_SKIP() << "cannot open " << copies << " descriptors here";
+}
+
+TEST_P(OnEmulated, OS_251_an_entry_for_an_fd_the_backend_does_not_know_is_fatal) {
+  // [req:OS-251] As in ivykis's dev_poll method: DP_POLL names fds by number only, so an entry
+  // for a number the loop did not register (written to the set behind its back) is fatal.
+  if (!waits_with("ioctl")) GTEST_SKIP() << "not a /dev/poll backend";
+  FdPair pipe = FdPair::pipe(), idle = FdPair::pipe();
+  pipe.put();
+  FdProbe registered(idle.read_end);  // something to poll for
+  registered.want_in(note("in"));
+  loop.register_fd(registered.fd);
+  const int set = devpoll_set();
+  ASSERT_GE(set, 0);
+  const pollfd stranger{pipe.read_end, POLLIN, 0};
+  ASSERT_EQ(sys.devpoll->write(set, &stranger, sizeof stranger), static_cast<ssize_t>(sizeof stranger));
+  const std::string message = test::fatal_message_of([&] { loop.run_once(RunMode::nowait); });
+  EXPECT_NE(message.find(std::to_string(pipe.read_end) + ", which is not registered"), std::string::npos)
+      << message;
+}
+
+TEST_P(OnEmulated, OS_353_an_event_of_another_source_is_fatal) {
+  // [req:OS-353] [req:OS-313] As in ivykis's port method: a user event sent to the loop's port
+  // carries no Fd, so the backend stops with a message instead of dispatching it.
+  if (!waits_with("port_getn")) GTEST_SKIP() << "not an event-port backend";
+  FdPair idle = FdPair::pipe();
+  FdProbe registered(idle.read_end);  // something to poll for
+  registered.want_in(note("in"));
+  loop.register_fd(registered.fd);
+  ASSERT_TRUE(send_to_the_port());
+  const std::string message = test::fatal_message_of([&] { loop.run_once(RunMode::nowait); });
+  EXPECT_EQ(message.rfind(GetParam() + " backend: ", 0), 0u) << message;
+  EXPECT_NE(message.find("source " + std::to_string(kernel::port_source_user)), std::string::npos) << message;
 }
 
 }  // namespace

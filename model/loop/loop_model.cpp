@@ -257,13 +257,15 @@ Verdict LoopModel::on_callback(const Event& event) {
 // handler, say) runs now or one iteration later, as in ivykis's epoll-timerfd, which skips step 1
 // when its poll says no timer can have expired; so a step 1 in which no timer ran may be skipped
 // when every due timer was registered by an fd handler since the last poll began. A timer
-// registered from outside the loop, or by a timer or task handler, gets no such leniency.
+// registered from outside the loop, or by a timer or task handler, gets no such leniency; nor
+// does an implementation whose traits say its order does not vary (MODEL-008).
 Verdict LoopModel::finish_timers() {
   if (phase_ != Phase::timers) return std::nullopt;
   const bool all_new = std::all_of(expired_.begin(), expired_.end(), [this](int i) {
     return timers_[i].polls_before == polls_ && timers_[i].by_fd_handler;
   });
-  if (!timer_ran_ && all_new) expired_.clear();  // implements: TIMER-007 (the skipped step 1)
+  // implements: TIMER-007 (the skipped step 1), MODEL-008 (only where the traits allow it)
+  if (traits_.timer_task_order_may_vary && !timer_ran_ && all_new) expired_.clear();
   if (!expired_.empty())
     return "[TIMER-002] timer t" + std::to_string(expired_.front()) + " was due (expires " +
            format_time(timers_[expired_.front()].expires) + ", now " + format_time(cached_now_) + ") but did not run in step 1";

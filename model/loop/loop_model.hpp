@@ -65,6 +65,11 @@ struct BackendTraits {
   // BACKEND-011: select's write set never reports a hangup, so on the select backend the hangup
   // of an end that cannot be written (a pipe's read end) and is watched only for `out` is unseen.
   bool hangup_unseen_by_write_only = false;
+  // TIMER-007, MODEL-008: whether the implementation may leave a timer that an fd handler made
+  // due for one iteration later, after the task that handler registered (ivykis's epoll-timerfd
+  // and kqueue methods). True unless the implementation declares otherwise: the spec leaves the
+  // order open. refloop's backends declare false (BackendTraits::timer_task_order_may_vary).
+  bool timer_task_order_may_vary = true;
 };
 
 class LoopModel {

@@ -263,6 +263,22 @@ TEST(LoopModel, TIMER_007_timer_and_task_after_an_fd_handler) {
   expect_rejected(mixed.run({"k0", "t0"}), "LOOP-001");
 }
 
+// [req:MODEL-008] [req:TIMER-007] an implementation whose traits say its order does not vary (every
+// refloop backend) gets no leniency: the timer runs in the next step 1, before the task.
+TEST(LoopModel, MODEL_008_no_skipped_step_one_where_the_order_does_not_vary) {
+  const char* const setup = "pipe\nwrite c0b 1\nscript s1: read c0a 1, reg t0 -1, reg k0\nset c0a.in s1\nreg c0a\n";
+  Trace task_first;
+  task_first.model = LoopModel{tain_epoch, {.timer_task_order_may_vary = false}};
+  task_first.ops(setup);
+  EXPECT_EQ(task_first.run({"c0a.in/s1"}), std::nullopt);
+  expect_rejected(task_first.run({"k0"}), "TIMER-002");
+  Trace timer_first;
+  timer_first.model = LoopModel{tain_epoch, {.timer_task_order_may_vary = false}};
+  timer_first.ops(setup);
+  EXPECT_EQ(timer_first.run({"c0a.in/s1"}), std::nullopt);
+  EXPECT_EQ(timer_first.run({"t0", "k0"}, Outcome::deadlock), std::nullopt);
+}
+
 // [req:TIMER-007] [req:MODEL-006] the leniency is only for a timer an fd handler made due: a due
 // timer registered from outside, or by a task, must run in the next step 1.
 TEST(LoopModel, TIMER_007_no_leniency_for_timers_registered_elsewhere) {

@@ -15,6 +15,14 @@ bool zero_timeout(const timespec* timeout) {
   return timeout != nullptr && timeout->tv_sec == 0 && timeout->tv_nsec == 0;
 }
 
+// port_get(3C) EINVAL: tv_sec < 0 or tv_nsec outside 0..10^9.
+bool invalid_timeout(const timespec* timeout) {
+  return timeout != nullptr &&
+         (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec > 1'000'000'000);
+}
+
+bool is_fd(int source) { return source == kernel::port_source_fd; }
+
 constexpr int enough_events = 0;  // wait_for: at least the wanted number are queued
 constexpr int timed_out = 1;      // wait_for: the timeout ended first
 
@@ -65,14 +73,14 @@ void PortEmulator::fire_ready(Port& port, const std::vector<pollfd>& watched) {
     }
     Association& association = port.associations.at(entry.fd);
     association.fired = entry.revents & (association.events | POLLHUP | POLLERR);
-    if (association.fired != 0) port.queue.push_back(entry.fd);
+    if (association.fired != 0) port.queue.push_back(Queued{.fd = entry.fd});
   }
 }
 
 // Removes fd's association and any event of it still queued.
 void PortEmulator::discard(Port& port, int fd) {
   port.associations.erase(fd);
-  std::erase(port.queue, fd);
+  std::erase_if(port.queue, [fd](const Queued& queued) { return is_fd(queued.source) && queued.fd == fd; });
 }
 
 // implements: OS-302 (association; an fd already ready fires at once), OS-304 (re-association
@@ -111,20 +119,29 @@ int PortEmulator::port_dissociate(int port, int source, std::uintptr_t object) {
   return 0;
 }
 
-// implements: OS-307 (retrieval ends the association: one-shot)
+// implements: OS-307 (retrieval ends the association: one-shot), OS-313 (a user event carries
+// the events and cookie it was sent with, and object 0)
+kernel::port_event PortEmulator::take_oldest(Port& port) {
+  const Queued queued = port.queue.front();
+  port.queue.pop_front();
+  kernel::port_event event{};
+  event.portev_source = static_cast<unsigned short>(queued.source);
+  if (!is_fd(queued.source)) {
+    event.portev_events = queued.events;
+    event.portev_user = queued.user;
+    return event;
+  }
+  const Association association = port.associations.at(queued.fd);
+  port.associations.erase(queued.fd);
+  event.portev_events = association.fired;
+  event.portev_object = static_cast<std::uintptr_t>(queued.fd);
+  event.portev_user = association.user;
+  return event;
+}
+
 unsigned PortEmulator::deliver(Port& port, kernel::port_event* list, unsigned max) {
   unsigned delivered = 0;
-  while (delivered < max && !port.queue.empty()) {
-    const int fd = port.queue.front();
-    port.queue.pop_front();
-    const Association association = port.associations.at(fd);
-    port.associations.erase(fd);
-    kernel::port_event& event = list[delivered++];
-    event.portev_events = association.fired;
-    event.portev_source = static_cast<unsigned short>(kernel::port_source_fd);
-    event.portev_object = static_cast<std::uintptr_t>(fd);
-    event.portev_user = association.user;
-  }
+  while (delivered < max && !port.queue.empty()) list[delivered++] = take_oldest(port);
   return delivered;
 }
 
@@ -148,9 +165,7 @@ int PortEmulator::request_error(int port, unsigned max, const unsigned* nget,
                                 const kernel::port_event* list, const timespec* timeout) const {
   if (const int error = port_error(port); error != 0) return error;
   if (nget == nullptr || (max > 0 && list == nullptr)) return EINVAL;
-  if (timeout != nullptr &&
-      (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec > 1'000'000'000))
-    return EINVAL;
+  if (invalid_timeout(timeout)) return EINVAL;
   if (max > 0 && *nget > max) return EINVAL;
   return 0;
 }
@@ -189,6 +204,35 @@ int PortEmulator::port_getn(int port, kernel::port_event* list, unsigned max, un
   if (!keep_nget_on_etime_) *nget = delivered;
   errno = ETIME;
   return -1;
+}
+
+// implements: OS-312 (port_getn's rules with max and *nget 1: a zero timeout that finds nothing
+// returns 0 and leaves *event as it was; a timeout that ends first fails with ETIME, the knobs of
+// OS-311 being port_getn's only; EFAULT for a null event)
+int PortEmulator::port_get(int port, kernel::port_event* event, const timespec* timeout) {
+  int error = port_error(port);
+  if (error == 0 && event == nullptr) error = EFAULT;
+  if (error == 0 && invalid_timeout(timeout)) error = EINVAL;
+  if (error != 0) {
+    errno = error;
+    return -1;
+  }
+  Port& source = ports_.at(port);
+  if (wait_for(source, 1, timeout) < 0) return -1;
+  if (deliver(source, event, 1) == 1 || zero_timeout(timeout)) return 0;
+  errno = ETIME;
+  return -1;
+}
+
+// implements: OS-313 (a PORT_SOURCE_USER event joins the queue at once, whatever the port's
+// associations; the errors of a port argument, OS-305)
+int PortEmulator::port_send(int port, int events, void* user) {
+  if (const int error = port_error(port); error != 0) {
+    errno = error;
+    return -1;
+  }
+  ports_.at(port).queue.push_back(Queued{.source = kernel::port_source_user, .events = events, .user = user});
+  return 0;
 }
 
 // implements: OS-301 (closing a port destroys it), OS-310 (closing an fd dissociates it from

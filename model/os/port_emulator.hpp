@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: ISC
-// Solaris/illumos event ports for file descriptors (port_create(3C), port_associate(3C),
-// port_get(3C)) in user space (spec/os.md, OS-300..OS-399): a deterministic executable model
-// behind the seam's PortCalls table, over the real readiness of real fds (RealReadiness: poll
-// underneath). A port holds associations (fd -> events, cookie) and a queue of fired events. An
-// association fires when the real poll(2) finds its fd ready: at association time and at every
-// port_getn; its event then waits in the queue until retrieved, which ends the association
-// (one-shot), or until a re-association or dissociation discards it.
+// Solaris/illumos event ports for file descriptors and user events (port_create(3C),
+// port_associate(3C), port_get(3C), port_send(3C)) in user space (spec/os.md, OS-300..OS-399): a
+// deterministic executable model behind the seam's PortCalls table, over the real readiness of
+// real fds (RealReadiness: poll underneath). A port holds associations (fd -> events, cookie) and
+// a queue of events. An association fires when the real poll(2) finds its fd ready: at
+// association time and at every port_get or port_getn; its event then waits in the queue until
+// retrieved, which ends the association (one-shot), or until a re-association or dissociation
+// discards it. port_send queues a PORT_SOURCE_USER event, which waits only to be retrieved.
 //
 // The fidelity gap (OS-001, OS-310): the kernel dissociates an fd when it is closed. A close
 // through the set's fd table (Emulators) does the same here; an fd closed elsewhere is noticed at
@@ -36,6 +37,8 @@ class PortEmulator final : public kernel::PortCalls {
   int port_dissociate(int port, int source, std::uintptr_t object) override;
   int port_getn(int port, kernel::port_event* list, unsigned max, unsigned* nget,
                 const timespec* timeout) override;
+  int port_get(int port, kernel::port_event* event, const timespec* timeout) override;
+  int port_send(int port, int events, void* user) override;
   [[nodiscard]] bool emulated() const override { return true; }
 
   // close(fd) happened: if fd was a port, the port goes; otherwise fd is dissociated from every
@@ -57,9 +60,17 @@ class PortEmulator final : public kernel::PortCalls {
     void* user = nullptr;
     int fired = 0;  // the events to deliver once fired (it is then in the queue), else 0
   };
+  // A queued event: an fd whose association fired (its events and cookie are the association's),
+  // or a user event, which carries its own.
+  struct Queued {
+    int source = kernel::port_source_fd;
+    int fd = -1;  // PORT_SOURCE_FD
+    int events = 0;  // PORT_SOURCE_USER
+    void* user = nullptr;  // PORT_SOURCE_USER
+  };
   struct Port {
     std::map<int, Association> associations;  // by fd, ordered: every scan is deterministic
-    std::deque<int> queue;                     // fds whose association fired, oldest first
+    std::deque<Queued> queue;                  // oldest first
   };
 
   int port_error(int port) const;
@@ -71,6 +82,7 @@ class PortEmulator final : public kernel::PortCalls {
   void discard(Port& port, int fd);
   unsigned deliver(Port& port, kernel::port_event* list, unsigned max);
   int wait_for(Port& port, unsigned wanted, const timespec* timeout);
+  kernel::port_event take_oldest(Port& port);
 
   RealReadiness& readiness_;
   std::map<int, Port> ports_;  // keyed by the descriptor port_create() returned

@@ -61,6 +61,7 @@ class RefloopLoopAdapter final : public LoopAdapter {
       : loop_(LoopOptions{.clock = &clock_, .backend = backend, .sys = sys}) {
     const refloop::BackendTraits* traits = backend_traits(backend);
     if (traits != nullptr && !traits->timer_call.empty()) clock_.set_kernel_nap(tain::normalised(0, 1));
+    timer_task_order_may_vary_ = traits == nullptr || traits->timer_task_order_may_vary;
     set_fatal_handler(&report_fatal);
     for (int i = 0; i < max_ends; ++i) bind(fd_slots_[i], Kind::fd, i, fds_[i].cookie);
     for (int i = 0; i < max_timers; ++i) {
@@ -77,6 +78,8 @@ class RefloopLoopAdapter final : public LoopAdapter {
   RefloopLoopAdapter& operator=(const RefloopLoopAdapter&) = delete;
 
   [[nodiscard]] std::string name() const override { return "refloop/" + std::string(loop_.backend_name()); }
+  // MODEL-008: the backend's trait (refloop runs step 1 after every poll: false for all so far).
+  [[nodiscard]] bool timer_task_order_may_vary() const override { return timer_task_order_may_vary_; }
 
   void act(const Op& op) override;
   [[nodiscard]] std::optional<std::string> unsupported_probe(const Probe& probe) const override {
@@ -179,6 +182,7 @@ class RefloopLoopAdapter final : public LoopAdapter {
   const NestedEnd* nested_end_ = nullptr;
   int runs_in_progress_ = 0;
   bool stopped_ = false;
+  bool timer_task_order_may_vary_ = true;
   Loop loop_;  // declared after the objects it may hold, so it is destroyed first
 };
 

@@ -100,6 +100,11 @@ class LoopAdapter : public Adapter<Op> {
   // ADAPTER-004, ADAPTER-018): the judge then names that order as the cause of a callback run
   // while a timer due at step 1 had not run yet.
   [[nodiscard]] virtual bool polls_first() const { return false; }
+  // Whether a timer that an fd handler made due may run one iteration late, after the task that
+  // handler registered (TIMER-007 leaves it open; spec/model.md MODEL-008). True unless the
+  // implementation declares otherwise; refloop's loop answers with its backend's trait
+  // (BackendTraits::timer_task_order_may_vary), never by the backend's name.
+  [[nodiscard]] virtual bool timer_task_order_may_vary() const { return true; }
 };
 
 // What one `run` did, as the judge saw it (for explicit expectations).
@@ -114,12 +119,15 @@ class Judge {
   // The model learns the kernel differences spec/loop.md names per backend (BACKEND-011) from the
   // traits refloop's backend of the adapter's name declares ("refloop/select" -> "select"; a
   // method refloop lacks, such as ivykis's epoll-timerfd, gets the common rules).
+  // The order of a timer an fd handler made due and that handler's task is the adapter's own
+  // declaration (MODEL-008).
   explicit Judge(LoopAdapter& adapter)
-      : adapter_(adapter), model_(tain_epoch, model_traits(backend_of(adapter.name()))) {}
-  static model::loop::BackendTraits model_traits(const std::string& backend) {
+      : adapter_(adapter),
+        model_(tain_epoch, model_traits(backend_of(adapter.name()), adapter.timer_task_order_may_vary())) {}
+  static model::loop::BackendTraits model_traits(const std::string& backend, bool timer_task_order_may_vary) {
     const BackendTraits* traits = backend_traits(backend);
-    if (traits == nullptr) return {};
-    return model::loop::BackendTraits{!traits->sees_hangup_of_unwritable_out_only_fd};
+    if (traits == nullptr) return {.timer_task_order_may_vary = timer_task_order_may_vary};
+    return model::loop::BackendTraits{!traits->sees_hangup_of_unwritable_out_only_fd, timer_task_order_may_vary};
   }
   static std::string backend_of(const std::string& adapter_name) {
     const auto slash = adapter_name.find('/');

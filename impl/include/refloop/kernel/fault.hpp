@@ -109,6 +109,8 @@ class FaultCalls final : public PollCalls,
     int port_dissociate(int port, int source, std::uintptr_t object) override;
     int port_getn(int port, port_event* list, unsigned max, unsigned* nget,
                   const timespec* timeout) override;
+    int port_get(int port, port_event* event, const timespec* timeout) override;
+    int port_send(int port, int events, void* user) override;
     [[nodiscard]] bool emulated() const override { return table_.inner_.port->emulated(); }
 
    private:

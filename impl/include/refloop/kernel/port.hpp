@@ -36,9 +36,10 @@ inline constexpr int port_source_user = 3;
 inline constexpr int port_source_fd = 4;
 #endif
 
-// port_create, port_associate, port_dissociate and port_getn, for PORT_SOURCE_FD. A port is
-// closed through the fd table (FdCalls::close), as any descriptor; so is an associated fd, which
-// an emulator must hear of (spec/os.md, OS-001 and OS-310).
+// port_create, port_associate, port_dissociate, port_get and port_getn for PORT_SOURCE_FD, and
+// port_send for PORT_SOURCE_USER. A port is closed through the fd table (FdCalls::close), as any
+// descriptor; so is an associated fd, which an emulator must hear of (spec/os.md, OS-001 and
+// OS-310).
 class PortCalls {
  public:
   virtual int port_create() = 0;
@@ -47,6 +48,10 @@ class PortCalls {
   virtual int port_dissociate(int port, int source, std::uintptr_t object) = 0;
   virtual int port_getn(int port, port_event* list, unsigned max, unsigned* nget,
                         const timespec* timeout) = 0;
+  // port_get(3C): one event, as port_getn with max and *nget 1 (spec/os.md OS-312).
+  virtual int port_get(int port, port_event* event, const timespec* timeout) = 0;
+  // port_send(3C): queues a PORT_SOURCE_USER event carrying `events` and `user` (OS-313).
+  virtual int port_send(int port, int events, void* user) = 0;
   // True for a user-space emulation (model/os): a backend on such a table names itself with
   // "~emu" (spec/os.md, OS-003), and the native backend refuses it.
   [[nodiscard]] virtual bool emulated() const = 0;

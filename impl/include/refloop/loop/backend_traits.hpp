@@ -40,7 +40,8 @@ struct BackendTraits {
   bool lazy_registration;
   // Whether the model must accept a timer-versus-task order that differs from the common one
   // (ivykis's epoll-timerfd and kqueue methods deliver timers as fd events); false for all so far:
-  // refloop's loop core, not the backend, decides when timers run (BACKEND-013).
+  // refloop's loop core, not the backend, decides when timers run (BACKEND-013). The conformance
+  // judge and the property tests take the model's leniency from it (spec/model.md MODEL-008).
   bool timer_task_order_may_vary;
   // The system calls (members of refloop/kernel/syscalls.hpp) it makes to wait, and to tell the
   // kernel of an interest change (empty when it keeps interest in user space); spec/fault.md
