@@ -110,17 +110,16 @@ void PortBackend::flush_queue() {
 // failed trial port_dissociate leaves the association recorded with the trial bands, so the
 // flush before the next wait dissociates it again, or unregister_fd does), OS-353 (an fd that
 // was ready at this association has its event queued now and delivered as it fired, OS-312,
-// however long before the wait; so it is associated again by the flush, which discards that
-// event and looks afresh, OS-304)
+// however long before the wait; so an association left in place is made again by the flush,
+// which discards that event and looks afresh, OS-304, or dissociated by it)
 int PortBackend::notify_sync(Fd& fd) {
   const unsigned wanted = fd.state.wanted_bands;
   if (const int error = associate(fd, wanted != 0 ? wanted : band_in | band_out); error != 0)
     return error == EBADFD ? EBADF : error;
-  if (wanted == 0 && dissociate(fd) != 0) notify(fd);  // queued: the port still has the trial
-  if (wanted != 0) {
-    fd.state.registered_bands |= renew_before_wait;  // never equal to wanted: the flush renews it
-    notify(fd);
-  }
+  if (wanted == 0 && dissociate(fd) == 0) return 0;  // the trial is gone, and its event with it
+  // The port keeps this association (the fd's own, or a trial whose port_dissociate failed).
+  fd.state.registered_bands |= renew_before_wait;  // never equal to wanted: the flush renews it
+  notify(fd);
   return 0;
 }
 
