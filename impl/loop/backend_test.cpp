@@ -184,9 +184,9 @@ TEST_P(Backends, BACKEND_008_register_try_on_a_regular_file) {
   close(file);
 }
 
-TEST_P(Backends, OS_353_register_try_of_a_ready_fd_drained_before_the_round_calls_nothing) {
-  // [req:OS-353] [req:FD-007] [req:BACKEND-008] The check of register_fd_try finds the fd readable
-  // (an event port queues an event at once, OS-302, and would deliver it as it fired, OS-312);
+TEST_P(Backends, OS_355_register_try_of_a_ready_fd_drained_before_the_round_calls_nothing) {
+  // [req:OS-355] [req:FD-007] [req:BACKEND-008] The check of register_fd_try finds the fd readable
+  // (an event port queues an event at once, OS-302, and would deliver it as it fired, OS-315);
   // the fd is drained before the round, so no handler may run and the wait must not end early.
   FdPair pipe = FdPair::pipe();
   pipe.put();

@@ -160,8 +160,8 @@ TEST_P(Faults, FAULT_006_a_failed_removal_after_the_trial_registration_leaves_no
   faulty.unregister_fd(quiet.fd);
 }
 
-TEST_P(Faults, OS_353_a_trial_left_by_a_failed_removal_reports_no_stale_event) {
-  // [req:OS-353] [req:FAULT-006] [req:FD-007] The trial of a readable pipe end fires (an event port
+TEST_P(Faults, OS_355_a_trial_left_by_a_failed_removal_reports_no_stale_event) {
+  // [req:OS-355] [req:FAULT-006] [req:FD-007] The trial of a readable pipe end fires (an event port
   // queues its event at once); its removal fails; the handlers then set ask for exactly the
   // trial's bands, in and out; the pipe is drained. Nothing is ready at the poll, so the idle wait
   // runs to the timer and no handler is called (a pipe's read end is never writable).

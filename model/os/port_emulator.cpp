@@ -111,7 +111,7 @@ int PortEmulator::port_dissociate(int port, int source, std::uintptr_t object) {
   return 0;
 }
 
-// implements: OS-307 (retrieval ends the association: one-shot), OS-312 (the events recorded when
+// implements: OS-307 (retrieval ends the association: one-shot), OS-315 (the events recorded when
 // it fired are delivered; the fd is not looked at again)
 unsigned PortEmulator::deliver(Port& port, kernel::port_event* list, unsigned max) {
   unsigned delivered = 0;

@@ -96,8 +96,8 @@ TEST_F(Ports, OS_304_reassociation_discards_a_queued_event_and_looks_again) {
   EXPECT_EQ(events[0].portev_user, &other);
 }
 
-TEST_F(Ports, OS_312_a_queued_event_is_delivered_as_it_fired) {
-  // [req:OS-312] The fd was drained after its event fired: retrieval does not look again.
+TEST_F(Ports, OS_315_a_queued_event_is_delivered_as_it_fired) {
+  // [req:OS-315] The fd was drained after its event fired: retrieval does not look again.
   Pipe pipe;
   pipe.put();
   ASSERT_EQ(associate(pipe.read_end, POLLIN), 0);
