@@ -28,6 +28,12 @@ constexpr std::uint64_t one_day_ms = 86'400'000;
 // an err-only fd asks for POLLHUP alone.
 int port_mask(unsigned bands) { return poll_events_for(bands, BackendTraits::ErrOnly::errors_only); }
 
+// Marks registered_bands of an fd associated by register_fd_try: the association stands, but the
+// event it may have queued can be stale by the next wait (OS-355), so the flush associates it
+// again. No band has this bit, so the marked value never equals wanted_bands.
+constexpr std::uint8_t renew_before_wait = 0x80;
+static_assert((renew_before_wait & (band_in | band_out | band_err)) == 0);
+
 class PortBackend final : public Backend {
  public:
   PortBackend(const BackendTraits& traits, int port, const kernel::SysCalls& sys,
@@ -103,12 +109,18 @@ void PortBackend::flush_queue() {
 // with in and out, then dissociated again), FD-003 (port_associate(3C) reports an object that is
 // not a valid descriptor as EBADFD; the loop's contract calls a closed fd EBADF), FAULT-006 (a
 // failed trial port_dissociate leaves the association recorded with the trial bands, so the
-// flush before the next wait dissociates it again, or unregister_fd does)
+// flush before the next wait dissociates it again, or unregister_fd does), OS-355 (an fd that
+// was ready at this association has its event queued now and delivered as it fired, OS-315,
+// however long before the wait; so an association left in place is made again by the flush,
+// which discards that event and looks afresh, OS-304, or dissociated by it)
 int PortBackend::notify_sync(Fd& fd) {
   const unsigned wanted = fd.state.wanted_bands;
   if (const int error = associate(fd, wanted != 0 ? wanted : band_in | band_out); error != 0)
     return error == EBADFD ? EBADF : error;
-  if (wanted == 0 && dissociate(fd) != 0) notify(fd);  // queued: the port still has the trial
+  if (wanted == 0 && dissociate(fd) == 0) return 0;  // the trial is gone, and its event with it
+  // The port keeps this association (the fd's own, or a trial whose port_dissociate failed).
+  fd.state.registered_bands |= renew_before_wait;  // never equal to wanted: the flush renews it
+  notify(fd);
   return 0;
 }
 

@@ -191,6 +191,29 @@ TEST_P(Backends, BACKEND_008_register_try_on_a_regular_file) {
   close(file);
 }
 
+TEST_P(Backends, OS_355_register_try_of_a_ready_fd_drained_before_the_round_calls_nothing) {
+  // [req:OS-355] [req:FD-007] [req:BACKEND-008] The check of register_fd_try finds the fd readable
+  // (an event port queues an event at once, OS-302, and would deliver it as it fired, OS-315);
+  // the fd is drained before the round, so no handler may run and the wait must not end early.
+  FdPair pipe = FdPair::pipe();
+  pipe.put();
+  FdProbe end(pipe.read_end);
+  end.want_in(note("in"));
+  ASSERT_EQ(loop.register_fd_try(end.fd), 0);
+  pipe.drain();
+  TimerProbe timer;
+  timer.timer.expires = at(100);
+  loop.register_timer(timer.timer);
+  EXPECT_EQ(loop.run_once(), Step::polled);
+  EXPECT_TRUE(log.empty());
+  EXPECT_EQ(clock.now(), at(100));  // slept until the timer: nothing was ready
+  pipe.put();
+  EXPECT_EQ(loop.run_once(RunMode::nowait), Step::polled);
+  EXPECT_EQ(log, std::vector<std::string>{"in"});  // still watched: readiness from now on is seen
+  loop.unregister_fd(end.fd);
+  if (Loop::registered(timer.timer)) loop.unregister_timer(timer.timer);
+}
+
 TEST_P(Backends, BACKEND_009_an_err_only_fd_with_unread_data) {
   // [req:BACKEND-009] epoll sleeps until the timer; the poll family cannot (the fd is readable).
   FdPair pipe = FdPair::pipe();

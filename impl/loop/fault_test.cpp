@@ -233,6 +233,34 @@ TEST_P(Faults, FAULT_006_a_failed_removal_after_the_trial_registration_leaves_no
   faulty.unregister_fd(quiet.fd);
 }
 
+TEST_P(Faults, OS_355_a_trial_left_by_a_failed_removal_reports_no_stale_event) {
+  // [req:OS-355] [req:FAULT-006] [req:FD-007] The trial of a readable pipe end fires (an event port
+  // queues its event at once); its removal fails; the handlers then set ask for exactly the
+  // trial's bands, in and out; the pipe is drained. Nothing is ready at the poll, so the idle wait
+  // runs to the timer and no handler is called (a pipe's read end is never writable).
+  const std::string removal(traits().trial_removal_call);
+  if (removal.empty()) GTEST_SKIP() << GetParam() << ": the trial registration has no removal call of its own";
+  FdPair pipe = FdPair::pipe();
+  pipe.put();
+  FdProbe end(pipe.read_end);
+  end.in = note("in");
+  end.out = note("out");
+  TimerProbe timer(note("timer"));
+  timer.timer.expires = at(100);
+  faulty.register_timer(timer.timer);
+  faults.plan({removal, removal == registration_call() ? 2u : 1u, ENOMEM});
+  EXPECT_EQ(faulty.register_fd_try(end.fd), 0);
+  EXPECT_TRUE(faults.fired());
+  faults.plan({});  // nothing else fails
+  faulty.set_handler_in(end.fd, FdProbe::on_in);
+  faulty.set_handler_out(end.fd, FdProbe::on_out);
+  pipe.drain();
+  EXPECT_EQ(faulty.run_once(), Step::polled);
+  EXPECT_EQ(clock.now(), at(100));
+  EXPECT_TRUE(log.empty());
+  faulty.unregister_fd(end.fd);
+}
+
 TEST_P(Faults, FAULT_006_a_trial_removal_that_fails_again_at_unregister_is_fatal) {
   // [req:FAULT-006] [req:FD-010] The watch left by the failed removal is removed by unregister_fd
   // at once, when it comes before the next wait; a second failure there is the closed-fd path.

@@ -120,7 +120,8 @@ int PortEmulator::port_dissociate(int port, int source, std::uintptr_t object) {
 }
 
 // implements: OS-307 (retrieval ends the association: one-shot), OS-313 (a user event carries
-// the events and cookie it was sent with, and object 0)
+// the events and cookie it was sent with, and object 0), OS-315 (an fd event carries the events
+// recorded when it fired; the fd is not looked at again)
 kernel::port_event PortEmulator::take_oldest(Port& port) {
   const Queued queued = port.queue.front();
   port.queue.pop_front();

@@ -107,6 +107,21 @@ TEST_F(Ports, OS_304_reassociation_discards_a_queued_event_and_looks_again) {
   EXPECT_EQ(events[0].portev_user, &other);
 }
 
+TEST_F(Ports, OS_315_a_queued_event_is_delivered_as_it_fired) {
+  // [req:OS-315] The fd was drained after its event fired: retrieval does not look again.
+  Pipe pipe;
+  pipe.put();
+  ASSERT_EQ(associate(pipe.read_end, POLLIN), 0);
+  ASSERT_EQ(emulator.queued(port), 1u);
+  char byte = 0;
+  ASSERT_EQ(::read(pipe.read_end, &byte, 1), 1);
+  unsigned got = 0;
+  ASSERT_EQ(getn(1, 8, &zero, got), 0);
+  ASSERT_EQ(got, 1u);
+  EXPECT_EQ(events[0].portev_events, POLLIN);  // stale: the pipe is empty now
+  EXPECT_EQ(events[0].portev_object, object(pipe.read_end));
+}
+
 TEST_F(Ports, OS_305_associate_errors) {
   // [req:OS-305]
   Pipe pipe;
