@@ -55,6 +55,23 @@ class Rearm : public ::testing::TestWithParam<std::string> {
     return iterate();
   }
   // unregister_fd and register_fd of the same Fd, as a callback re-arming its fd does.
+  // FD-014's lingering entry: `first`'s read end is watched, then unregistered and freed while a
+  // dup (`keep`) holds its file open, and dup2 makes its number `second`'s read end, registered
+  // again wanting "second". The test closes the returned probe's number and `keep`.
+  std::unique_ptr<FdProbe> linger(FdPair& first, FdPair& second, int& keep) {
+    auto reader = std::make_unique<FdProbe>(first.read_end);
+    EXPECT_EQ(watch_in(*reader, "first"), (std::vector<std::string>{}));
+    const int number = first.read_end;
+    keep = ::dup(number);
+    loop.unregister_fd(reader->fd);
+    reader.reset();
+    EXPECT_EQ(::dup2(second.read_end, number), number);  // closes the old description at `number`
+    first.read_end = -1;                                  // `number` is now the second pipe's
+    auto again = std::make_unique<FdProbe>(number);
+    again->want_in(note("second"));
+    loop.register_fd(again->fd);
+    return again;
+  }
   void rearm(FdProbe& probe) {
     loop.unregister_fd(probe.fd);
     loop.register_fd(probe.fd);
@@ -141,18 +158,10 @@ TEST_P(Rearm, FD_014_a_dup_keeps_the_old_entry_and_its_events_reach_nobody) {
   // neither the freed Fd (ASan would see it) nor the new one; the foreign event makes the set
   // afresh (one epoll_create1), after which the loop is quiet: no spin.
   FdPair first = FdPair::pipe(), second = FdPair::pipe();
-  auto reader = std::make_unique<FdProbe>(first.read_end);
-  EXPECT_EQ(watch_in(*reader, "first"), (std::vector<std::string>{}));
-  const int number = first.read_end;
-  const int keep = ::dup(number);
+  int keep = -1;
+  const std::unique_ptr<FdProbe> again = linger(first, second, keep);
   ASSERT_GE(keep, 0);
-  loop.unregister_fd(reader->fd);
-  reader.reset();
-  ASSERT_EQ(::dup2(second.read_end, number), number);  // closes the old description at `number`
-  first.read_end = -1;  // `number` is now the second pipe's (closed at the end)
-  FdProbe again(number);
-  again.want_in(note("second"));
-  loop.register_fd(again.fd);
+  const int number = again->fd.fd;
   first.put();  // readable through `keep`: the lingering entry fires with the old tag
   count_from_here();
   EXPECT_EQ(iterate(), (std::vector<std::string>{}));
@@ -161,7 +170,7 @@ TEST_P(Rearm, FD_014_a_dup_keeps_the_old_entry_and_its_events_reach_nobody) {
   EXPECT_EQ(calls("epoll_create1"), 1u);  // the lingering entry went with the old set
   second.put();
   EXPECT_EQ(iterate(), (std::vector<std::string>{"second"}));
-  loop.unregister_fd(again.fd);
+  loop.unregister_fd(again->fd);
   ::close(number);
   ::close(keep);
 }
@@ -339,18 +348,10 @@ TEST_P(Rearm, FD_015_a_wait_ended_only_by_a_lingering_entry_waits_again_until_it
   // clock hears of one idle wait reaching it and the timer runs. A wait that ended there would
   // leave the clock short of the deadline and the timer unrun.
   FdPair first = FdPair::pipe(), second = FdPair::pipe();
-  auto reader = std::make_unique<FdProbe>(first.read_end);
-  EXPECT_EQ(watch_in(*reader, "first"), (std::vector<std::string>{}));
-  const int number = first.read_end;
-  const int keep = ::dup(number);
+  int keep = -1;
+  const std::unique_ptr<FdProbe> again = linger(first, second, keep);
   ASSERT_GE(keep, 0);
-  loop.unregister_fd(reader->fd);
-  reader.reset();
-  ASSERT_EQ(::dup2(second.read_end, number), number);
-  first.read_end = -1;
-  FdProbe again(number);
-  again.want_in(note("second"));
-  loop.register_fd(again.fd);
+  const int number = again->fd.fd;
   first.put();  // the lingering entry is ready, with the old tag
   test::TimerProbe timer(note("timer"));
   timer.timer.expires = clock.now() + tain::normalised(1, 0);
@@ -361,7 +362,7 @@ TEST_P(Rearm, FD_015_a_wait_ended_only_by_a_lingering_entry_waits_again_until_it
   EXPECT_EQ(clock.now(), timer.timer.expires);
   ASSERT_EQ(loop.run_once(RunMode::nowait), Step::polled);
   EXPECT_EQ(log, (std::vector<std::string>{"timer"}));
-  loop.unregister_fd(again.fd);
+  loop.unregister_fd(again->fd);
   ::close(number);
   ::close(keep);
 }
