@@ -44,6 +44,9 @@ struct RunnerOptions {
   std::string adapter;
   std::string name;
   bool serve = false;
+  // A process adapter's library version, the first word of its handshake's VERSION: it picks the
+  // `@VERSION` lines of the known deviations instead of REFLOOP_PEER_VERSION (ADAPTER-019).
+  std::string adapter_version;
   std::vector<Implementation> implementations;  // recorded in every output (ADAPTER-003)
 };
 
@@ -78,10 +81,10 @@ int run_suite(const RunnerOptions& options,
   std::string error;
   const std::vector<Column> columns = offered_columns(options, error);
   if (columns.empty()) return runner_usage(options, error);
+  const std::string version = options.adapter.empty() ? REFLOOP_PEER_VERSION : options.adapter_version;
   std::vector<Result> results;
   for (const Column& column : columns) {
-    const Deviations deviations =
-        load_deviations(options.expectations + "/" + column.implementation + ".txt", REFLOOP_PEER_VERSION);
+    const Deviations deviations = load_deviations(options.expectations + "/" + column.implementation + ".txt", version);
     for (const Case& c : cases) results.push_back(judged(run_case(c, column), deviations));
   }
   return report_results(options, results);

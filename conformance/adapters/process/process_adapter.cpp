@@ -172,7 +172,9 @@ class ProcessAdapter final : public LoopAdapter {
   [[nodiscard]] bool registered(const Ref& ref) const override {
     return request("registered " + model::loop::format_ref(ref)) == "yes";
   }
-  [[nodiscard]] std::size_t registered_count() const override { return number_after(request("count"), "count"); }
+  [[nodiscard]] std::size_t registered_count() const override {
+    return static_cast<std::size_t>(number_after(request("count"), "count"));
+  }
   [[nodiscard]] std::optional<std::uint64_t> unread(int end) const override {
     const std::string answer = request("unread " + model::loop::format_ref(Ref{model::loop::Kind::fd, static_cast<std::uint8_t>(end)}));
     if (answer == "unread -") return std::nullopt;

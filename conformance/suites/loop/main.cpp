@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     options.implementations.push_back({options.name, identity->name, identity->version, identity->library});
+    options.adapter_version = identity->version.substr(0, identity->version.find(' '));  // [req:ADAPTER-019]
   }
   return run_suite<Case, Column>(
       options, [](const std::string& path) { return load_case(path); },
