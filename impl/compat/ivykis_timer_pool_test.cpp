@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <set>
 #include <utility>
 #include <vector>
@@ -45,28 +46,28 @@ class Borrower {
   std::set<const Timer*> out_;
 };
 
-// The order a burst of n registrations ends in when timers fire in another order than they were
-// lent: a fixed permutation (a multiplier coprime to n).
-std::size_t scattered(std::size_t i, std::size_t n) { return (i * 7919) % n; }
-
-// [req:IVAPI-013] Never two owners on one timer: interleaved lends and give-backs across several
-// chunks, with the pool emptied and refilled in between, and a lent timer keeps what it was given.
+// [req:IVAPI-013] Never two owners on one timer, and a lent timer keeps what it was given:
+// lends and give-backs in a fixed pseudo-random order, over owner sets that keep the number lent
+// near zero (the pool empties and refills again and again) and then spread it over several
+// chunks.
 TEST(IvTimerPool, IVAPI_013_no_timer_is_lent_twice) {
-  constexpr std::size_t n = 700;  // more than two chunks
-  Borrower borrower(2 * n);
-  std::vector<Timer*> out(2 * n, nullptr);
-  for (int round = 0; round < 3; ++round) {
-    for (std::size_t i = 0; i < n; ++i) out[i] = borrower.lend(i);
-    for (std::size_t i = 0; i < n; i += 3) borrower.give_back(std::exchange(out[i], nullptr));
-    for (std::size_t i = n; i < 2 * n; ++i) out[i] = borrower.lend(i);
-    for (std::size_t i = 0; i < 2 * n; ++i) {
-      if (out[i] != nullptr) {
-        EXPECT_EQ(out[i]->cookie, &borrower.owner(i));
+  constexpr std::size_t owners = 700;  // more than two chunks
+  Borrower borrower(owners);
+  std::vector<Timer*> out(owners, nullptr);
+  std::uint32_t state = 1;
+  auto pick = [&](std::size_t below) {
+    state = state * 1103515245u + 12345u;  // a fixed LCG: the same sequence on every run
+    return static_cast<std::size_t>(state >> 8) % below;
+  };
+  for (const std::size_t width : {2u, 3u, 700u, 5u, 400u, 2u}) {
+    for (int step = 0; step < 5000; ++step) {
+      const std::size_t owner = pick(width);
+      if (out[owner] == nullptr) {
+        out[owner] = borrower.lend(owner);
+      } else {
+        EXPECT_EQ(out[owner]->cookie, &borrower.owner(owner));
+        borrower.give_back(std::exchange(out[owner], nullptr));
       }
-    }
-    for (std::size_t i = 0; i < 2 * n; ++i) {
-      Timer*& timer = out[scattered(i, 2 * n)];
-      if (timer != nullptr) borrower.give_back(std::exchange(timer, nullptr));
     }
   }
 }
@@ -84,6 +85,10 @@ TEST(IvTimerPool, IVAPI_013_the_last_given_back_is_lent_first) {
   EXPECT_EQ(borrower.lend(1), a);
   EXPECT_NE(kept, nullptr);
 }
+
+// The order a burst of n registrations ends in when timers fire in another order than they were
+// lent: a fixed permutation (a multiplier coprime to n).
+std::size_t scattered(std::size_t i, std::size_t n) { return (i * 7919) % n; }
 
 // [req:IVAPI-013] Once every timer is back, lending starts again from the first one, in the order
 // of a fresh pool (address order), however scattered the give-backs were; for_each_lent sees exactly the owners lent to,
