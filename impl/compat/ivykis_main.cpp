@@ -16,9 +16,23 @@
 
 namespace refloop::ivykis {
 
+constinit thread_local ThreadState* this_thread_state = nullptr;
+
 namespace {
 
-thread_local std::unique_ptr<ThreadState> this_thread;
+// Owns the calling thread's state, so a thread that exits without iv_deinit frees it; the raw
+// pointer the calls read (this_thread_state) is cleared before the state is destroyed.
+struct ThreadStateOwner {
+  std::unique_ptr<ThreadState> state;
+
+  void reset(std::unique_ptr<ThreadState> next = nullptr) {
+    this_thread_state = next.get();
+    state = std::move(next);
+  }
+  ~ThreadStateOwner() { this_thread_state = nullptr; }
+};
+
+thread_local ThreadStateOwner this_thread;
 
 // The process-wide method: chosen under the mutex by the first iv_init, never changed after.
 std::mutex method_mutex;
@@ -58,13 +72,7 @@ ThreadState::ThreadState(std::string_view backend) : serial(take_thread_serial()
   loop.emplace(LoopOptions{.clock = &clock, .backend = backend});
 }
 
-ThreadState* current() { return this_thread.get(); }
-
-ThreadState& require(const char* call) {
-  ThreadState* state = this_thread.get();
-  if (state == nullptr) iv_fatal("%s: called in a thread without iv_init", call);
-  return *state;
-}
+void fatal_without_iv_init(const char* call) { iv_fatal("%s: called in a thread without iv_init", call); }
 
 }  // namespace refloop::ivykis
 
@@ -77,7 +85,7 @@ extern "C" {
 void iv_init(void) {
   refloop::ivykis::install_core_fatal_hook();
   if (current() != nullptr) iv_fatal("iv_init: called twice in this thread without iv_deinit");
-  refloop::ivykis::this_thread = refloop::ivykis::make_thread_state();
+  refloop::ivykis::this_thread.reset(refloop::ivykis::make_thread_state());
 }
 
 int iv_inited(void) { return current() != nullptr ? 1 : 0; }

@@ -76,21 +76,23 @@ ThreadState& require_registered(const iv_fd& fd, const char* call) {
   return state;
 }
 
+[[noreturn]] void fatal_invalid_expiry(const iv_timer& timer) {
+  iv_fatal("iv_timer_register: called with invalid expiry {%lld, %ld}: %s",
+           static_cast<long long>(timer.expires.tv_sec), static_cast<long>(timer.expires.tv_nsec),
+           describe(TimeErrc::nano_out_of_range));
+}
+
 // implements: IVAPI-013 (tv_nsec outside 0..999 999 999 is fatal), IVAPI-027 (tv_sec beyond the
 // tain range saturates: 2^62 s and later never fire, -2^62 s and earlier are long past)
+// The same tain as tain_from_timespec on the clamped timespec (the mapping label 2^62 + tv_sec),
+// built inline: once tv_sec is clamped to the labels a timespec may name, tv_nsec is the only
+// thing left to refuse, so the call and its Expected are not needed on this hot path.
 tain expiry_of(const iv_timer& timer) {
   constexpr std::int64_t limit = std::int64_t{1} << 62;
-  timespec expires = timer.expires;
-  // The clamped value lies between the original and the limits, so it fits in time_t (where
-  // time_t has 32 bits the clamp never changes it).
-  expires.tv_sec = static_cast<time_t>(std::clamp<std::int64_t>(expires.tv_sec, -limit, limit - 1));
-  auto when = tain_from_timespec(expires);
-  if (!when) {
-    iv_fatal("iv_timer_register: called with invalid expiry {%lld, %ld}: %s",
-             static_cast<long long>(timer.expires.tv_sec), static_cast<long>(timer.expires.tv_nsec),
-             describe(when.error()));
-  }
-  return *when;
+  const long nano = timer.expires.tv_nsec;
+  if (nano < 0 || nano >= static_cast<long>(nano_per_second)) [[unlikely]] fatal_invalid_expiry(timer);
+  const std::int64_t seconds = std::clamp<std::int64_t>(timer.expires.tv_sec, -limit, limit - 1);
+  return *tain::checked(tai_magic + static_cast<std::uint64_t>(seconds), static_cast<std::uint64_t>(nano));
 }
 
 // A registered iv_timer's pad[0] points to a Timer lent by the TimerPool of the thread state that
@@ -101,30 +103,17 @@ void* serial_tag(const ThreadState& state) { return reinterpret_cast<void*>(stat
 
 }  // namespace
 
-void TimerPool::grow() { push_free(lent_.emplace_back()); }
-
-void TimerPool::push_free(Lent& lent) {
-  lent.owner = nullptr;
-  free_.push_back(&lent);
-}
-
-Timer& TimerPool::lend(iv_timer& owner) {
-  if (free_.empty()) grow();
-  Lent& lent = *free_.back();
-  free_.pop_back();
-  lent.timer = Timer{};
-  lent.owner = &owner;
-  return lent.timer;
-}
-
-void TimerPool::give_back(Timer& timer) {
-  static_assert(std::is_standard_layout_v<Lent>);  // so &Lent::timer converts to the Lent
-  push_free(*reinterpret_cast<Lent*>(&timer));
+void TimerPool::grow() {
+  chunks_.push_back(std::make_unique<Lent[]>(chunk_size));
+  made_ += chunk_size;
+  given_back_.resize(made_);
 }
 
 void TimerPool::give_back_all() {
-  for (Lent& lent : lent_)
-    if (lent.owner != nullptr) push_free(lent);
+  for (std::size_t i = 0; i < made_; ++i) at(i).owner = nullptr;
+  stacked_ = 0;
+  never_lent_ = 0;
+  lent_count_ = 0;
 }
 
 void forget_registered(ThreadState& state) {
@@ -222,11 +211,9 @@ void iv_timer_register(struct iv_timer* timer) {
   non_null(timer, "iv_timer_register");
   auto& state = require("iv_timer_register");
   if (inner(*timer) != nullptr) iv_fatal("iv_timer_register: called with timer still on the heap");
-  const refloop::tain expires = refloop::ivykis::expiry_of(*timer);
-  refloop::Timer& in = state.timers.lend(*timer);
-  in.expires = expires;
-  in.cookie = timer;
-  in.handler = refloop::ivykis::timer_fired;
+  refloop::Timer& in = state.timers.lend(*timer, {.expires = refloop::ivykis::expiry_of(*timer),
+                                                  .cookie = timer,
+                                                  .handler = refloop::ivykis::timer_fired});
   timer->pad[0] = &in;
   timer->pad[1] = refloop::ivykis::serial_tag(state);
   state.loop->register_timer(in);
