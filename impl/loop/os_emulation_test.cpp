@@ -189,9 +189,9 @@ TEST_P(OnEmulated, OS_120_OS_251_OS_354_more_than_1024_fds_take_one_wait_and_bat
     EXPECT_EQ(batched.run_once(RunMode::nowait), Step::polled);
     EXPECT_EQ(called, copies);
     EXPECT_EQ(counting.count(traits().wait_call), 1u);
-    if (waits_with("kevent")) EXPECT_EQ(counting.count("kevent"), 1u);  // the changes rode in it
-    if (waits_with("ioctl")) EXPECT_EQ(counting.count("write"), 2u);    // 1024 + 76 entries
-    if (waits_with("port_getn")) EXPECT_EQ(counting.count("port_associate"), static_cast<unsigned>(copies));
+    if (waits_with("kevent")) { EXPECT_EQ(counting.count("kevent"), 1u); }  // the changes rode in it
+    if (waits_with("ioctl")) { EXPECT_EQ(counting.count("write"), 2u); }    // 1024 + 76 entries
+    if (waits_with("port_getn")) { EXPECT_EQ(counting.count("port_associate"), static_cast<unsigned>(copies)); }
   }
   for (FdProbe& probe : probes) {
     batched.unregister_fd(probe.fd);

@@ -137,7 +137,7 @@ TEST_P(Timers, TIMER_007_fd_handler_timer_and_task_both_run_before_the_next_poll
   loop.run();
   ASSERT_EQ(log.size(), 3u);
   EXPECT_EQ(log[0], "fd");
-  if (!traits().timer_task_order_may_vary) EXPECT_EQ(log[1], "timer");
+  if (!traits().timer_task_order_may_vary) { EXPECT_EQ(log[1], "timer"); }
   std::sort(log.begin() + 1, log.end());
   EXPECT_EQ(log[1], "task");
   EXPECT_EQ(log[2], "timer");
