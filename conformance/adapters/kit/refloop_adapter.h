@@ -20,7 +20,8 @@
  * The adapter fills a `struct ra_loop` (the loop-specific part: register an fd, set a handler,
  * add or cancel a timer, register a task, run one iteration, quit, ...), and from main creates
  * the kit (`ra_kit_new`), keeps it where its callbacks find it, and calls `ra_serve(kit, &loop,
- * &identity, &capabilities)`. From inside the loop's callbacks it calls `ra_callback`, which
+ * &identity, &capabilities)`; when that returns (the runner closed its input: the case is over), it
+ * tears its loop down as a program would and returns ra_serve's status (ADAPTER-020). From inside the loop's callbacks it calls `ra_callback`, which
  * reports the callback to the runner and runs its script.
  *
  * C99 and POSIX only. conformance/adapters/template-c/iv_adapter.c is a complete adapter for any
@@ -225,7 +226,8 @@ struct ra_capabilities {
 
 /* Runs the protocol on standard input and output until the runner closes its end; returns the
  * exit status for main (non-zero after a line the kit could not understand, which it names on
- * standard error). */
+ * standard error). The adapter then tears its loop down before it exits (ADAPTER-020): a teardown
+ * that kills the process is judged as the in-process column's would be. */
 int ra_serve(struct ra_kit* kit, const struct ra_loop* loop, const struct ra_identity* identity,
              const struct ra_capabilities* capabilities);
 

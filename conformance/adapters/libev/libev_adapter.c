@@ -278,6 +278,19 @@ static void init_watchers(void) {
   ev_init(&deadlock_guard, (void (*)(struct ev_loop*, ev_timer*, int))on_internal);
 }
 
+/* [req:ADAPTER-020] At the end of input: every watcher stopped (the unref'd ones referenced again
+ * first, as libev asks), then the loop destroyed, as a program ends with libev. */
+static void tear_down(void) {
+  for (int end = 0; end < RA_MAX_ENDS; ++end) ev_io_stop(loop, &ios[end]);
+  for (int i = 0; i < RA_MAX_TIMERS; ++i) ev_timer_stop(loop, &timers[i]);
+  for (int i = 0; i < RA_MAX_TASKS; ++i) ev_prepare_stop(loop, &tasks[i]);
+  if (ev_is_active(&keep_polling)) ev_ref(loop), ev_idle_stop(loop, &keep_polling);
+  if (ev_is_active(&deadlock_guard)) ev_ref(loop), ev_timer_stop(loop, &deadlock_guard);
+  ev_ref(loop), ev_prepare_stop(loop, &wait_begins);
+  ev_ref(loop), ev_check_stop(loop, &wait_ends);
+  ev_loop_destroy(loop);
+}
+
 static const char* backend_name(unsigned int backend) {
   switch (backend) {
     case EVBACKEND_EPOLL: return "epoll";
@@ -310,5 +323,7 @@ int main(void) {
       .registered = registered, .run_once = run_once, .quit = quit};
   /* No .probe: the loop performs none; the channel-end probes in the capabilities are the kit's own
    * (ADAPTER-013). */
-  return ra_serve(kit, &table, &identity, &capabilities);
+  const int status = ra_serve(kit, &table, &identity, &capabilities);
+  tear_down();
+  return status;
 }

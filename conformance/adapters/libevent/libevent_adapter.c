@@ -235,6 +235,16 @@ static void quit(void* self) {
   event_base_loopexit(base, NULL);
 }
 
+/* [req:ADAPTER-020] At the end of input: every event freed (event_free deletes a pending or active
+ * one first), then the base, as a program ends with libevent. */
+static void tear_down(void) {
+  for (int end = 0; end < RA_MAX_ENDS; ++end) event_free(fds[end]);
+  for (int i = 0; i < RA_MAX_TIMERS; ++i) event_free(timers[i]);
+  for (int i = 0; i < RA_MAX_TASKS; ++i) event_free(tasks[i]);
+  event_free(deadlock_guard);
+  event_base_free(base);
+}
+
 int main(void) {
   kit = ra_kit_new();
   struct event_config* config = event_config_new();
@@ -264,5 +274,7 @@ int main(void) {
       .registered = registered, .run_once = run_once, .quit = quit};
   /* No .probe: the loop performs none; the channel-end probes in the capabilities are the kit's own
    * (ADAPTER-013). */
-  return ra_serve(kit, &table, &identity, &capabilities);
+  const int status = ra_serve(kit, &table, &identity, &capabilities);
+  tear_down();
+  return status;
 }

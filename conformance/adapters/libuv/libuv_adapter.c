@@ -260,6 +260,22 @@ static void init_handles(void) {
   uv_unref((uv_handle_t*)&deadlock_guard);
 }
 
+static void close_handle(uv_handle_t* handle, void* arg) {
+  (void)arg;
+  if (!uv_is_closing(handle)) uv_close(handle, NULL);
+}
+
+/* [req:ADAPTER-020] At the end of input: every handle closed (uv_walk sees the initialised ones),
+ * one iteration that cannot block to run the close phase, then uv_loop_close, as a program ends
+ * with libuv. A loop that is still busy is said on stderr; it is no death, so the cell stands. */
+static int tear_down(void) {
+  uv_walk(&loop, close_handle, NULL);
+  uv_run(&loop, UV_RUN_NOWAIT);
+  const int closed = uv_loop_close(&loop);
+  if (closed != 0) fprintf(stderr, "libuv adapter: uv_loop_close: %s\n", uv_strerror(closed));
+  return closed != 0;
+}
+
 int main(void) {
   kit = ra_kit_new();
   if (kit == NULL || uv_loop_init(&loop) != 0) {
@@ -277,5 +293,6 @@ int main(void) {
       .registered = registered, .run_once = run_once, .quit = quit};
   /* No .probe: the loop performs none; the channel-end probes in the capabilities are the kit's own
    * (ADAPTER-013). */
-  return ra_serve(kit, &table, &identity, &capabilities);
+  const int status = ra_serve(kit, &table, &identity, &capabilities);
+  return tear_down() ? 1 : status;
 }

@@ -14,6 +14,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <utility>
@@ -51,11 +53,13 @@ class Connection {
     reader_ = std::make_unique<LineReader>(from_);
     if (pid_ < 0) throw std::runtime_error("cannot start the adapter");
   }
+  // Closing its input ends the case for the adapter, which then tears its loop down and exits
+  // (ADAPTER-020); a hung one was killed by this runner and is only reaped.
   ~Connection() {
     if (hung_ && pid_ > 0) ::kill(-pid_, SIGKILL);
     ::close(to_);
     ::close(from_);
-    if (pid_ > 0) ::waitpid(pid_, nullptr, 0);
+    if (pid_ > 0) judge_teardown();
   }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -88,18 +92,37 @@ class Connection {
   }
 
  private:
+  // The signal that ended the adapter, from its wait status: its own, or the one a shell that ran
+  // the command as its child reports as exit status 128+N.
+  static std::optional<int> killing_signal(int status) {
+    if (WIFSIGNALED(status)) return WTERMSIG(status);
+    if (WIFEXITED(status) && WEXITSTATUS(status) > 128) return WEXITSTATUS(status) - 128;
+    return std::nullopt;
+  }
+
+  // [req:ADAPTER-009] This case child dies as the adapter died, so the judge sees the fatal path.
+  [[noreturn]] void relay_death(int signal, const char* when) const {
+    if (!fatal_seen_) std::fprintf(stderr, "(the adapter process was killed by %s%s)\n", ::strsignal(signal), when);
+    flush_coverage();
+    std::abort();
+  }
+
+  // [req:ADAPTER-020] An adapter whose teardown killed it (an iv_deinit that aborts) ends the case
+  // as the in-process column's destructor would, so both give the same cell. Not while an
+  // exception unwinds: the case has already failed, with a better message than this death.
+  void judge_teardown() const {
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    const auto signal = killing_signal(status);
+    if (signal && !hung_ && relay_death_ && std::uncaught_exceptions() == 0) relay_death(*signal, " at its end");
+  }
+
   [[noreturn]] void adapter_ended() const {
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
-    // A shell that ran the command as its child reports the child's signal N as exit status 128+N.
-    const bool signalled = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) > 128);
-    const int signal = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status) - 128;
-    if (signalled && relay_death_) {
-      if (!fatal_seen_) std::fprintf(stderr, "(the adapter process was killed by %s)\n", ::strsignal(signal));
-      flush_coverage();
-      std::abort();
-    }
+    if (const auto signal = killing_signal(status); signal && relay_death_) relay_death(*signal, "");
     throw std::runtime_error("the adapter process ended (exit status " + std::to_string(WEXITSTATUS(status)) +
                              ") in the middle of the case");
   }

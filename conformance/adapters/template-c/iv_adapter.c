@@ -356,6 +356,22 @@ static void init_objects(void) {
   }
 }
 
+/* [req:ADAPTER-020] At the end of input the loop is torn down as a program would, so a failing
+ * iv_deinit (0.42.4's poll methods on armhf abort freeing their pollfd array) kills this process
+ * at its end, as it kills the in-process column's case in ~IvykisLoopAdapter. Between iterations
+ * nothing is set aside (restore), so ivykis holds every registered case object itself. */
+static void tear_down(void) {
+  for (int i = 0; i < RA_MAX_ENDS; ++i) { /* RA_MAX_TIMERS and RA_MAX_TASKS are RA_MAX_ENDS too */
+    if (iv_fd_registered(&the.fds[i])) iv_fd_unregister(&the.fds[i]);
+    if (iv_timer_registered(&the.timers[i])) iv_timer_unregister(&the.timers[i]);
+    if (iv_task_registered(&the.tasks[i])) iv_task_unregister(&the.tasks[i]);
+  }
+  if (iv_fd_registered(&the.ready_fd)) iv_fd_unregister(&the.ready_fd);
+  if (iv_timer_registered(&the.guard)) iv_timer_unregister(&the.guard);
+  if (iv_task_registered(&the.stop_task)) iv_task_unregister(&the.stop_task);
+  iv_deinit();
+}
+
 /* IV_EXCLUDE_POLL_METHOD names every other method before the first iv_init; a method ivykis does
  * not have (refloop's emulated backends, `kqueue~emu`) can only be named with REFLOOP_BACKEND,
  * which other implementations ignore. */
@@ -394,5 +410,7 @@ int main(int argc, char** argv) {
                              "close-keep clear-flags flags oobinline fatal default-fatal-handler backend-name";
   if (iv_api_probe_names) strcat(strcat(probes, " "), iv_api_probe_names());
   const struct ra_capabilities capabilities = {.nested_run = 1, .probes = probes};
-  return ra_serve(the.kit, &loop, &identity, &capabilities);
+  const int status = ra_serve(the.kit, &loop, &identity, &capabilities);
+  tear_down();
+  return status;
 }
