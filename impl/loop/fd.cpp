@@ -146,8 +146,37 @@ void Loop::dispatch_ready_fds() {
 // implements: FD-007 (err, then in, then out; handlers read at call time; the rest skipped
 // once the fd unregisters itself), LOOP-011 (a nested dispatch stacks its own frame)
 void Loop::dispatch_one(Fd& fd) {
+  const unsigned bands = take_ready_bands(fd);
+  if ((bands & (bands - 1)) == 0) {
+    run_only_handler(fd, bands);
+    return;
+  }
+  run_handlers_in_order(fd, bands);
+}
+
+// The fd's turn: its list entry is behind next_ready_ already, so unlike drop_from_ready_list
+// only the fd's own fields are reset (saves a call and a write to the list per ready fd).
+unsigned Loop::take_ready_bands(Fd& fd) {
   const unsigned bands = fd.state.ready_bands;
-  drop_from_ready_list(fd);
+  fd.state.ready_slot = -1;
+  fd.state.ready_bands = 0;
+  return bands;
+}
+
+// implements: FD-007, FD-008 for an fd ready in one band, the common case. No handler runs after
+// this one, so nothing needs to know whether it unregisters its fd: saves the handled_ frame
+// (a push, a check and a truncation, about 40 instructions per ready fd).
+void Loop::run_only_handler(Fd& fd, unsigned band) {
+  const Handler handler = band == band_in    ? fd.handler_in
+                          : band == band_out ? fd.handler_out
+                          : band == band_err ? fd.handler_err
+                                             : nullptr;
+  if (handler != nullptr) handler(fd.cookie);
+}
+
+// implements: FD-007, FD-008 for an fd ready in several bands: handled_ holds the fd while its
+// handlers run, and unregister_fd clears the entry, which ends the fd's turn.
+void Loop::run_handlers_in_order(Fd& fd, unsigned bands) {
   const std::size_t frame = handled_.size();
   handled_.push_back(&fd);
   const detail::TruncateOnExit pop_frame(handled_, frame);

@@ -160,6 +160,9 @@ class Loop {
   void poll_for_events(const tain& deadline);
   void dispatch_ready_fds();
   void dispatch_one(Fd& fd);
+  static unsigned take_ready_bands(Fd& fd);
+  static void run_only_handler(Fd& fd, unsigned band);
+  void run_handlers_in_order(Fd& fd, unsigned bands);
   void check_fd_owner(const Fd& fd, const char* call) const;
   void set_handler(Fd& fd, Handler Fd::*which, Handler handler, const char* call);
   void update_wanted_bands(Fd& fd);
