@@ -120,7 +120,6 @@ tain Loop::poll_deadline(RunMode mode) {
 
 // implements: TIME-003 (the cached time is invalid after every poll)
 void Loop::poll_for_events(const tain& deadline) {
-  make_room_for_reports();
   detail::LoopSink sink(*this);
   const tain stamp = now();
   try {

@@ -146,8 +146,7 @@ class Loop {
   friend class detail::LoopSink;
   // The backend upcall (detail::ReadySink in backend.hpp, through LoopSink): fd is ready in bands.
   void fd_ready(Fd& fd, unsigned bands);
-  void make_room_for_reports();
-  [[noreturn, gnu::cold, gnu::noinline]] void ready_list_overflow() const;
+  [[gnu::cold, gnu::noinline]] void append_after_growth(Fd& fd);
 
   class RunScope;  // counts the runs in progress (LOOP-011)
   static std::uint64_t take_serial();
@@ -179,7 +178,7 @@ class Loop {
   // and truncates back to where it began, so an enclosing batch is never walked twice (LOOP-011).
   std::vector<Timer*> expired_;
   // Ready fds not dispatched yet, in the backend's order: the first ready_end_ entries of ready_
-  // (whose size is the storage, grown before each poll), and the next one to dispatch. A nested run's
+  // (whose size is the storage, grown only), and the next one to dispatch. A nested run's
   // dispatch continues this list, as ivykis's shared active list does (LOOP-011).
   std::vector<Fd*> ready_;
   std::size_t ready_end_ = 0;
