@@ -40,6 +40,9 @@ class EpollWatches {
     if (index >= watches_.size()) watches_.resize(index + 1);
     return watches_[index];
   }
+  // The watch of fd number `fd`, which the table has reached already (a number whose watch has a
+  // kernel entry, or had one): at() without its growth code.
+  EpollWatch& existing(int fd) { return watches_[static_cast<std::size_t>(fd)]; }
   // The watch an event's data names, if it is a live watch holding that tag; else nullptr.
   EpollWatch* claimed_by(std::uint64_t data) {
     const auto index = static_cast<std::size_t>(static_cast<std::uint32_t>(data));

@@ -126,29 +126,35 @@ inline void set_index(iv_task& task, std::size_t index);
 // Each member keeps its own index (above), so adding and removing are O(1) without hashing; a
 // removal moves the last member into the gap. Misuse (registering twice, removing what is not
 // registered) is caught before, by the loop's own registration state.
+// add runs on every registration (an iv_fd's re-arm is an unregister and a register), so the
+// members are the first count_ entries of storage that only grows, out of line: a push_back's
+// inlined growth code made iv_fd_register save and restore six registers on every call.
 template <class Object>
 class Registered {
  public:
   void add(Object& object) {
-    set_index(object, members_.size());
-    members_.push_back(&object);
+    if (count_ == members_.size()) [[unlikely]] grow();
+    set_index(object, count_);
+    members_[count_++] = &object;
   }
   void remove(Object& object) {
     const std::size_t index = index_in(object);
-    Object* last = members_.back();
+    Object* last = members_[--count_];
     members_[index] = last;
     set_index(*last, index);
-    members_.pop_back();
   }
   Object& at(std::size_t index) { return *members_[index]; }
   template <class F>
   void for_each(F f) {
-    for (Object* member : members_) f(*member);
+    for (std::size_t i = 0; i < count_; ++i) f(*members_[i]);
   }
-  void clear() { members_.clear(); }
+  void clear() { count_ = 0; }
 
  private:
-  std::vector<Object*> members_;
+  [[gnu::noinline]] void grow() { members_.resize(members_.empty() ? 64 : 2 * members_.size()); }
+
+  std::vector<Object*> members_;  // storage; the first count_ entries are the members
+  std::size_t count_ = 0;
 };
 
 // Declared so that the loop is destroyed first (it may still look at the objects it holds),

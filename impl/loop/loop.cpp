@@ -6,22 +6,13 @@
 #include <utility>
 
 #include "backend/backend.hpp"
+#include "loop_sink.hpp"
 #include "refloop/loop/fatal.hpp"
 #include "refloop/loop/loop.hpp"
 #include "task_queue.hpp"
 #include "timer_heap.hpp"
 
 namespace refloop {
-
-// Forwards the backend's readiness reports to the loop (BACKEND-002: the single upcall).
-class detail::LoopSink final : public detail::ReadySink {
- public:
-  explicit LoopSink(Loop& loop) : loop_(loop) {}
-  void ready(Fd& fd, unsigned bands) override { loop_.fd_ready(fd, bands); }
-
- private:
-  Loop& loop_;
-};
 
 namespace {
 

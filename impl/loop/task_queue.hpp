@@ -33,7 +33,9 @@ class TaskQueue {
   // early (a handler threw) puts its unfinished tasks back at the front of the pending list.
   class Pass {
    public:
-    explicit Pass(TaskQueue& queue);
+    // Out of line: the pass stores its own address in the queue (~Pass clears it), which GCC 12
+    // reports as a dangling pointer once the constructor is inlined into Loop::run_tasks.
+    [[gnu::noinline]] explicit Pass(TaskQueue& queue);
     ~Pass();
     Pass(const Pass&) = delete;
     Pass& operator=(const Pass&) = delete;

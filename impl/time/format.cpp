@@ -164,7 +164,13 @@ std::string format_tai64n_text(const tain& t) {
   return to_hex(bytes.data(), bytes.size());
 }
 
-std::string format_timestamp(const tain& t) { return "@" + format_tai64n_text(t); }
+// The '@' is inserted rather than prepended with operator+, which GCC 12 reports as an
+// overlapping memcpy (-Wrestrict, a false positive) once it inlines this function's callee.
+std::string format_timestamp(const tain& t) {
+  std::string text = format_tai64n_text(t);
+  text.insert(text.begin(), '@');
+  return text;
+}
 
 std::string format_tai64na_text(const taina& t) {
   const auto bytes = pack_tai64na(t);
