@@ -18,17 +18,24 @@
  *  - timer `t0`: a one-shot uv_timer_t. Its timeout counts whole milliseconds from the loop's
  *    cached time (uv_now, CLOCK_MONOTONIC truncated to ms); the kit's absolute deadline is
  *    converted at arming to the first millisecond at or after it, so the timer can only end at
- *    or after the deadline, whatever the cache's age. libuv stops a timer just before its
- *    callback and runs expired timers one by one from its heap, with no collection phase.
+ *    or after the deadline, whatever the cache's age. libuv 1.44.2 (Debian 12) stops a timer just
+ *    before its callback and runs expired timers one by one from its heap, with no collection
+ *    phase; 1.50.0 (Debian 13) first stops every expired timer and collects them, then runs
+ *    them, and uv_timer_stop takes a collected timer out of that batch (measured: the second
+ *    of two expired timers, stopped by the first's callback, does not run). So a collected
+ *    timer is inactive (uv_is_active) though still to run: the adapter keeps its own record of
+ *    the registered timers (TIMER-003: an earlier handler of the batch may unregister it).
  *  - task `k0`: a uv_idle_t that stops itself in its callback (run once). Idle handles run in
  *    every iteration after the timers and before the poll, step 2's place, and an active one
  *    makes the poll non-blocking (LOOP-005). One started while the idle handles run waits for
  *    the next iteration. libuv has no stamp: `capability stamp no`.
  *  - `run`: uv_run(loop, UV_RUN_ONCE) (`run nowait`: UV_RUN_NOWAIT), libuv's one iteration:
- *    due timers, idle handles, prepare handles, the poll with its callbacks, check handles,
- *    closing handles, and (UV_RUN_ONCE only, for "forward progress") the timers again. So a timer
- *    that expires during the wait runs after the poll in the same uv_run (the judge's
- *    "[LOOP-001] polls before running expired timers"). The outcome: `quit` when uv_stop was
+ *    in 1.44.2, due timers, idle handles, prepare handles, the poll with its callbacks, check
+ *    handles, closing handles, and (UV_RUN_ONCE only, for "forward progress") the timers again;
+ *    1.50.0's UV_RUN_ONCE has no first timer pass, so every timer runs after the poll (measured:
+ *    a due timer runs after an idle handle). Either way a timer that expires during the wait
+ *    runs after the poll in the same uv_run (the judge's "[LOOP-001] polls before running
+ *    expired timers"). The outcome: `quit` when uv_stop was
  *    called (before uv_run it skips the iteration entirely), `deadlock` when the kit's guard
  *    ended a wait that nothing else could end, `empty` when uv_run says the loop is no longer
  *    alive (the adapter's own handles are uv_unref'd), else `polled`.
@@ -53,6 +60,7 @@ static uv_poll_t polls[RA_MAX_ENDS];
 static int poll_initialised[RA_MAX_ENDS], poll_registered[RA_MAX_ENDS];
 static int poll_script[RA_MAX_ENDS][3]; /* the script of each band, -1: none */
 static uv_timer_t timers[RA_MAX_TIMERS];
+static int timer_registered[RA_MAX_TIMERS]; /* armed and neither run nor unregistered since */
 static uv_idle_t tasks[RA_MAX_TASKS];
 
 /* The adapter's own handles (uv_unref'd: they never keep uv_run running). */
@@ -96,6 +104,7 @@ static void on_poll(uv_poll_t* handle, int status, int events) {
 
 static void on_timer(uv_timer_t* handle) {
   const struct ra_ref ref = {RA_TIMER, index_of(handle, timers, sizeof timers[0])};
+  timer_registered[ref.index] = 0; /* one-shot: libuv stopped it before this callback */
   ra_callback(kit, ref, RA_IN, ra_script_of(kit, ref, RA_IN));
 }
 
@@ -194,6 +203,7 @@ static void fd_set_handler(void* self, int end, enum ra_band band, int script) {
 static void timer_register(void* self, int timer, int64_t real_expiry_ns, int64_t case_expiry) {
   (void)self, (void)case_expiry;
   start_at(&timers[timer], on_timer, real_expiry_ns);
+  timer_registered[timer] = 1;
 }
 
 /* uv_timer_start restarts an active timer. */
@@ -204,7 +214,8 @@ static void timer_rearm(void* self, int timer, int64_t real_expiry_ns) {
 
 static void timer_unregister(void* self, int timer) {
   (void)self;
-  uv_timer_stop(&timers[timer]);
+  uv_timer_stop(&timers[timer]); /* also takes a collected timer out of its batch (1.50.0) */
+  timer_registered[timer] = 0;
 }
 
 static void task_register(void* self, int task) {
@@ -221,7 +232,7 @@ static int registered(void* self, struct ra_ref ref) {
   (void)self;
   switch (ref.kind) {
     case RA_FD: return poll_registered[ref.index];
-    case RA_TIMER: return uv_is_active((uv_handle_t*)&timers[ref.index]);
+    case RA_TIMER: return timer_registered[ref.index]; /* not uv_is_active: see the top */
     case RA_TASK: return uv_is_active((uv_handle_t*)&tasks[ref.index]);
     default: return 0;
   }
