@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <string>
 
 #include "loop_test_support.hpp"
@@ -222,6 +224,42 @@ TEST_P(Fds, FD_008_another_fd_unregistered_and_freed_mid_round_is_never_touched)
     loop.unregister_fd(survivor->fd);
     delete survivor;
   }
+}
+
+TEST_P(Fds, FD_008_fds_unregistered_mid_round_are_never_read_again_wherever_they_are_listed) {
+  // [req:FD-008] The first handler to run unregisters every other ready fd and at once reuses
+  // its memory (all bytes 0xff, as another object freed and allocated there might leave them).
+  // With more fds than the ready list's first size (16) and its second, some were listed where
+  // it grew; if unregistering any of them left its entry behind, the dispatch would read the
+  // garbage and call a handler at address ~0, a crash even without ASan.
+  constexpr int count = 40;
+  std::vector<FdPair> pipes;
+  std::vector<std::unique_ptr<FdProbe>> probes;
+  int runner = -1;  // the fd whose handler ran first, the only one still registered after it
+  for (int i = 0; i < count; ++i) {
+    pipes.push_back(FdPair::pipe());
+    pipes.back().put();
+    probes.push_back(std::make_unique<FdProbe>(pipes.back().read_end));
+  }
+  for (int i = 0; i < count; ++i) {
+    probes[i]->want_in([this, i, &probes, &runner] {
+      log.push_back("ran " + std::to_string(i));
+      if (runner >= 0) return;
+      runner = i;
+      for (int other = 0; other < count; ++other) {
+        if (other == i) continue;
+        loop.unregister_fd(probes[other]->fd);
+        std::memset(static_cast<void*>(&probes[other]->fd), 0xff, sizeof(Fd));
+      }
+    });
+    loop.register_fd(probes[i]->fd);
+  }
+  EXPECT_EQ(iterate().size(), 1u);
+  EXPECT_EQ(loop.registered_count(), 1u);
+  if (runner < 0)
+    for (auto& probe : probes) loop.unregister_fd(probe->fd);
+  else
+    loop.unregister_fd(probes[runner]->fd);
 }
 
 TEST_P(Fds, FD_009_registration_sets_nonblocking_and_cloexec_and_keeps_them) {
