@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: ISC
-// The world of the OS-emulator fuzz targets (devpoll_ops_run, port_ops_run; spec/os.md): a set
-// of emulators on a simulated clock over the native tables, and four real non-blocking pipes
-// whose eight ends the operations name by index. Ends are closed through the set's fd table (so
-// the emulators hear of it, OS-001) and pipes reopened (so descriptor numbers are reused), bytes
-// are put and drained, and real_revents gives the real poll(2) answer for one fd alone, which the
-// targets' obvious models compare the emulators against.
+// The world of the OS-emulator fuzz targets (kqueue_ops_run, devpoll_ops_run, port_ops_run;
+// spec/os.md): a set of emulators on a simulated clock over the native tables, and four real
+// non-blocking pipes whose eight ends the operations name by index. Ends are closed through the
+// set's fd table (so the emulators hear of it, OS-001) and pipes reopened (so descriptor numbers
+// are reused), bytes are put and drained, and real_revents gives the real poll(2) answer for one
+// fd alone, which the targets' obvious models compare the emulators against.
 #pragma once
 
 #include <fcntl.h>
