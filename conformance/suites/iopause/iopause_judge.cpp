@@ -5,7 +5,11 @@
 #include "iopause_judge.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <exception>
 #include <sstream>
@@ -66,12 +70,32 @@ std::string hex(short v) {
 
 using Verdict = std::optional<std::string>;
 
+}  // namespace
+
+std::int64_t real_time_tolerance_ns() {
+  static const std::int64_t tolerance = [] {
+    const char* text = std::getenv("REFLOOP_REAL_TIME_TOLERANCE_MS");
+    if (text == nullptr || *text == '\0') return std::int64_t{250'000'000};
+    char* end = nullptr;
+    errno = 0;
+    const long long ms = std::strtoll(text, &end, 10);
+    if (errno != 0 || *end != '\0' || ms < 1 || ms > 60'000) {
+      std::fprintf(stderr, "REFLOOP_REAL_TIME_TOLERANCE_MS=%s: not a whole number of milliseconds from 1 to 60000\n", text);
+      std::exit(2);
+    }
+    return std::int64_t{ms} * 1'000'000;
+  }();
+  return tolerance;
+}
+
+namespace {
+
 Verdict check_elapsed(std::int64_t expected, std::int64_t seen, bool real) {
   if (!real && seen != expected)
     return "clock moved " + std::to_string(seen) + " ns, expected " + std::to_string(expected) + " ns";
-  if (real && (seen < expected || seen > expected + real_time_tolerance_ns))
+  if (real && (seen < expected || seen > expected + real_time_tolerance_ns()))
     return "real wait of " + std::to_string(seen) + " ns, expected " + std::to_string(expected) +
-           " ns (late side tolerance " + std::to_string(real_time_tolerance_ns) + " ns)";
+           " ns (late side tolerance " + std::to_string(real_time_tolerance_ns()) + " ns)";
   return std::nullopt;
 }
 
