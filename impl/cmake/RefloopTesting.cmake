@@ -35,11 +35,24 @@ function(refloop_add_gtest name label)
   set(REFLOOP_ADDED_TESTS ${tests} PARENT_SCOPE)
 endfunction()
 
+# RapidCheck's seed under ctest. Fixed, so that ci/test is deterministic (the same sequences on
+# every run of one build: a failure is the change's, never the draw's); other seeds explore more:
+# `RC_PARAMS="seed=N" ctest -L property`, or configure with -DREFLOOP_PROPERTY_SEED=N.
+set(REFLOOP_PROPERTY_SEED "20261203" CACHE STRING "RapidCheck seed of the property tests under ctest")
+
+# refloop_set_rapidcheck_params(TESTS... MAX_SUCCESS N): the tests run N cases per property from
+# REFLOOP_PROPERTY_SEED. RC_PARAMS from the environment is appended after these, and RapidCheck
+# keeps the last value of a key, so `RC_PARAMS="max_success=100000" ctest -L property` runs more,
+# `seed=` draws other cases, and `reproduce=` still works.
+function(refloop_set_rapidcheck_params)
+  cmake_parse_arguments(arg "" "MAX_SUCCESS" "TESTS" ${ARGN})
+  set_property(TEST ${arg_TESTS} PROPERTY ENVIRONMENT_MODIFICATION
+               "RC_PARAMS=string_prepend:max_success=${arg_MAX_SUCCESS} seed=${REFLOOP_PROPERTY_SEED} ")
+endfunction()
+
 # refloop_add_property(NAME SOURCES... [LIBS...] [MAX_SUCCESS N] [TIMEOUT S] [PER_BACKEND]): a
 # RapidCheck + GoogleTest executable, label `property`, running N cases per property (default
-# 1000). RC_PARAMS from the environment is appended after the default, and RapidCheck keeps the
-# last value of a key, so `RC_PARAMS="max_success=100000" ctest -L property` runs more, and
-# `reproduce=` still works. TIMEOUT and PER_BACKEND as for refloop_add_gtest.
+# 1000; refloop_set_rapidcheck_params). TIMEOUT and PER_BACKEND as for refloop_add_gtest.
 function(refloop_add_property name)
   cmake_parse_arguments(arg "PER_BACKEND" "MAX_SUCCESS;TIMEOUT" "SOURCES;LIBS" ${ARGN})
   if(NOT arg_MAX_SUCCESS)
@@ -51,8 +64,7 @@ function(refloop_add_property name)
   endif()
   refloop_add_gtest(${name} property SOURCES ${arg_SOURCES} LIBS ${arg_LIBS} rapidcheck_gtest rapidcheck
                     TIMEOUT ${arg_TIMEOUT} ${per_backend})
-  set_property(TEST ${REFLOOP_ADDED_TESTS} PROPERTY ENVIRONMENT_MODIFICATION
-               "RC_PARAMS=string_prepend:max_success=${arg_MAX_SUCCESS} ")
+  refloop_set_rapidcheck_params(TESTS ${REFLOOP_ADDED_TESTS} MAX_SUCCESS ${arg_MAX_SUCCESS})
   set(REFLOOP_ADDED_TESTS ${REFLOOP_ADDED_TESTS} PARENT_SCOPE)
 endfunction()
 
