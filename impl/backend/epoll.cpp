@@ -20,6 +20,7 @@
 #include "epoll_watches.hpp"
 #include "refloop/kernel/wait_plan.hpp"
 #include "refloop/loop/fatal.hpp"
+#include "refloop/loop/grow_only_list.hpp"
 
 namespace refloop::detail {
 
@@ -82,8 +83,6 @@ class EpollBackend final : public Backend {
   void flush_one(Fd& fd);
   void flush_queue();
   void remove_stale_watches();
-  void note_stale(int fd);
-  [[gnu::cold, gnu::noinline]] void grow_stale_list();
   // Saves the flush's walk of stale_ (a table lookup per fd unregistered since the last flush)
   // when every one of them was registered again, as in a loop whose handlers re-arm their fds.
   [[nodiscard]] bool every_stale_watch_taken_over() const { return still_stale_ == 0; }
@@ -95,10 +94,8 @@ class EpollBackend final : public Backend {
   int epfd_;
   PendingFds queue_;                // fds whose wanted bands may differ from the kernel's
   EpollWatches watches_;            // the kernel's entries, by fd number
-  // Fd numbers whose watch went stale since the last flush: the first stale_count_ entries of
-  // stale_, whose size is the storage (note_stale says why).
-  std::vector<int> stale_;
-  std::size_t stale_count_ = 0;
+  // Fd numbers whose watch went stale since the last flush; appended on every unregister_fd.
+  detail::GrowOnlyList<int, 64> stale_;
   std::size_t still_stale_ = 0;     // watches stale now (not taken over, not removed yet)
   std::size_t in_kernel_ = 0;       // watches with a kernel entry (sizes the event buffer)
   std::vector<epoll_event> events_;
@@ -204,10 +201,10 @@ void EpollBackend::flush_queue() {
 // with the file, or lingers where no fd number names it; either way it is no longer refloop's)
 void EpollBackend::remove_stale_watches() {
   if (every_stale_watch_taken_over()) {
-    stale_count_ = 0;
+    stale_.clear();
     return;
   }
-  for (std::size_t i = 0; i < stale_count_; ++i) {
+  for (std::size_t i = 0; i < stale_.size(); ++i) {
     const int number = stale_[i];
     EpollWatch& watch = watches_.at(number);
     if (!watch.stale) continue;  // taken over by a registration of the same number
@@ -216,7 +213,7 @@ void EpollBackend::remove_stale_watches() {
     else if (error != 0) refused(Change{error, EPOLL_CTL_DEL}, number);
     record(watch, nullptr, 0);
   }
-  stale_count_ = 0;
+  stale_.clear();
 }
 
 // implements: BACKEND-008 (register_fd_try: an fd with no handlers is tried with in and out,
@@ -266,19 +263,9 @@ void EpollBackend::forget(Fd& fd) {
   watch.owner = nullptr;
   watch.stale = true;
   ++still_stale_;
-  note_stale(fd.fd);
   fd.state.registered_bands = 0;
+  stale_.append(fd.fd);  // last, so its rare growth is a tail call (forget runs on every re-arm)
 }
-
-// forget runs on every unregister_fd (half of a re-arm). A push_back here, with the table's
-// growth in at(), brought their reallocation code inline and with it six register saves and
-// restores per call; the storage grows out of line instead, and the watch is looked up unchecked.
-void EpollBackend::note_stale(int fd) {
-  if (stale_count_ == stale_.size()) grow_stale_list();
-  stale_[stale_count_++] = fd;
-}
-
-void EpollBackend::grow_stale_list() { stale_.resize(stale_.empty() ? 64 : 2 * stale_.size()); }
 
 void EpollBackend::poll(const tain& deadline, const tain& stamp, Clock& clock, ReadySink& sink) {
   flush_queue();

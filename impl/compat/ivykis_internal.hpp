@@ -19,6 +19,7 @@
 #include <vector>
 
 #include <iv.h>
+#include "refloop/loop/grow_only_list.hpp"
 #include "refloop/loop/loop.hpp"
 #include "refloop/time/clock.hpp"
 
@@ -127,34 +128,29 @@ inline void set_index(iv_task& task, std::size_t index);
 // removal moves the last member into the gap. Misuse (registering twice, removing what is not
 // registered) is caught before, by the loop's own registration state.
 // add runs on every registration (an iv_fd's re-arm is an unregister and a register), so the
-// members are the first count_ entries of storage that only grows, out of line: a push_back's
-// inlined growth code made iv_fd_register save and restore six registers on every call.
+// members are a GrowOnlyList: its growth stays out of iv_fd_register's common path.
 template <class Object>
 class Registered {
  public:
   void add(Object& object) {
-    if (count_ == members_.size()) [[unlikely]] grow();
-    set_index(object, count_);
-    members_[count_++] = &object;
+    set_index(object, members_.size());
+    members_.append(&object);
   }
   void remove(Object& object) {
     const std::size_t index = index_in(object);
-    Object* last = members_[--count_];
+    Object* last = members_.take_last();  // may be object itself: then both writes are harmless
     members_[index] = last;
     set_index(*last, index);
   }
   Object& at(std::size_t index) { return *members_[index]; }
   template <class F>
   void for_each(F f) {
-    for (std::size_t i = 0; i < count_; ++i) f(*members_[i]);
+    for (std::size_t i = 0; i < members_.size(); ++i) f(*members_[i]);
   }
-  void clear() { count_ = 0; }
+  void clear() { members_.clear(); }
 
  private:
-  [[gnu::noinline]] void grow() { members_.resize(members_.empty() ? 64 : 2 * members_.size()); }
-
-  std::vector<Object*> members_;  // storage; the first count_ entries are the members
-  std::size_t count_ = 0;
+  detail::GrowOnlyList<Object*, 64> members_;
 };
 
 // Declared so that the loop is destroyed first (it may still look at the objects it holds),

@@ -111,22 +111,14 @@ void Loop::update_wanted_bands(Fd& fd) {
 void detail::LoopSink::ready(Fd& fd, unsigned bands) { loop_.fd_ready(fd, bands); }
 
 // The backend upcall: remember the fd once per round, merging repeated reports. Runs once per
-// ready fd per poll, so the list is appended to by hand: ready_end_ counts the entries in use and
-// the storage only grows, in append_after_growth. That is a tail call, so the common path saves
-// no registers: a vector push_back's inlined growth code cost about 25 instructions per report.
+// ready fd per poll: the slot is set before the append, so the append (and its rare growth) is
+// the last thing done, a tail call that makes the common path save no registers.
 void Loop::fd_ready(Fd& fd, unsigned bands) {
   if (fd.state.owner != serial_ || bands == 0) return;
   fd.state.ready_bands = static_cast<std::uint8_t>(fd.state.ready_bands | bands);
   if (fd.state.ready_slot >= 0) return;  // already listed this round
-  if (ready_end_ == ready_.size()) [[unlikely]] return append_after_growth(fd);
-  fd.state.ready_slot = static_cast<std::int32_t>(ready_end_);
-  ready_[ready_end_++] = &fd;
-}
-
-void Loop::append_after_growth(Fd& fd) {
-  ready_.resize(ready_.size() < 16 ? 16 : 2 * ready_.size());
-  fd.state.ready_slot = static_cast<std::int32_t>(ready_end_);
-  ready_[ready_end_++] = &fd;
+  fd.state.ready_slot = static_cast<std::int32_t>(ready_.size());
+  ready_.append(&fd);
 }
 
 // implements: FD-008 (an fd unregistered by another handler loses its pending callbacks)
@@ -139,11 +131,11 @@ void Loop::drop_from_ready_list(Fd& fd) {
 // implements: FD-006 (all of one poll's reports are collected before any handler runs), LOOP-011
 // (a nested run's dispatch continues the same list, so each report is dispatched once)
 void Loop::dispatch_ready_fds() {
-  while (next_ready_ < ready_end_) {
+  while (next_ready_ < ready_.size()) {
     Fd* fd = ready_[next_ready_++];
     if (fd != nullptr) dispatch_one(*fd);
   }
-  ready_end_ = 0;
+  ready_.clear();
   next_ready_ = 0;
 }
 

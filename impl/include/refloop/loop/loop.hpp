@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "refloop/loop/fd.hpp"
+#include "refloop/loop/grow_only_list.hpp"
 #include "refloop/time/clock.hpp"
 #include "refloop/time/tain.hpp"
 
@@ -146,7 +147,6 @@ class Loop {
   friend class detail::LoopSink;
   // The backend upcall (detail::ReadySink in backend.hpp, through LoopSink): fd is ready in bands.
   void fd_ready(Fd& fd, unsigned bands);
-  [[gnu::cold, gnu::noinline]] void append_after_growth(Fd& fd);
 
   class RunScope;  // counts the runs in progress (LOOP-011)
   static std::uint64_t take_serial();
@@ -177,11 +177,9 @@ class Loop {
   // Expired timers collected by the step 1s in progress: each (nested) step 1 appends its batch
   // and truncates back to where it began, so an enclosing batch is never walked twice (LOOP-011).
   std::vector<Timer*> expired_;
-  // Ready fds not dispatched yet, in the backend's order: the first ready_end_ entries of ready_
-  // (whose size is the storage, grown only), and the next one to dispatch. A nested run's
-  // dispatch continues this list, as ivykis's shared active list does (LOOP-011).
-  std::vector<Fd*> ready_;
-  std::size_t ready_end_ = 0;
+  // Ready fds not dispatched yet, in the backend's order, and the next one to dispatch. A nested
+  // run's dispatch continues this list, as ivykis's shared active list does (LOOP-011).
+  detail::GrowOnlyList<Fd*, 16> ready_;
   std::size_t next_ready_ = 0;
   // The fds whose handlers are running, innermost last; an entry is cleared when its fd
   // unregisters, which ends that fd's turn (FD-008).
