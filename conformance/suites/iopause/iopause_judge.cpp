@@ -88,9 +88,7 @@ std::int64_t real_time_tolerance_ns() {
   return tolerance;
 }
 
-namespace {
-
-Verdict check_elapsed(std::int64_t expected, std::int64_t seen, bool real) {
+std::optional<std::string> check_elapsed(std::int64_t expected, std::int64_t seen, bool real) {
   if (!real && seen != expected)
     return "clock moved " + std::to_string(seen) + " ns, expected " + std::to_string(expected) + " ns";
   if (real && (seen < expected || seen > expected + real_time_tolerance_ns()))
@@ -98,6 +96,8 @@ Verdict check_elapsed(std::int64_t expected, std::int64_t seen, bool real) {
            " ns (late side tolerance " + std::to_string(real_time_tolerance_ns()) + " ns)";
   return std::nullopt;
 }
+
+namespace {
 
 Verdict check_revents(const std::vector<short>& expected, const std::vector<short>& seen) {
   if (expected.size() != seen.size()) return "expected " + std::to_string(expected.size()) + " revents";

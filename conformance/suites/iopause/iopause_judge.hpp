@@ -6,6 +6,10 @@
 // poll/ppoll/select (impl/iopause/testing/native_spy.hpp).
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <string>
+
 #include "iopause_adapter.hpp"
 #include "iopause_case.hpp"
 #include "results.hpp"
@@ -18,6 +22,10 @@ namespace refloop::conformance::iopause_suite {
 // replaces it, and ci/containers sets it for the qemu-user targets. A bad value ends the runner
 // with a message naming the variable.
 std::int64_t real_time_tolerance_ns();
+
+// Why a wait's elapsed time is wrong, or nothing: on the simulated clock it must be exactly
+// `expected`; on the real clock (`real`) never less, and at most real_time_tolerance_ns() more.
+std::optional<std::string> check_elapsed(std::int64_t expected, std::int64_t seen, bool real);
 
 // PASS, FAIL with the line and reason, or UNSUPPORTED with the adapter's reason.
 Result run_case(const Case& c, const Column& column);
