@@ -3,11 +3,12 @@
 // readings; they assert order, never durations, so they cannot flake.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <string>
+#include <string_view>
 
 #include "refloop/time/clock.hpp"
 #include "refloop/time/leap.hpp"
@@ -107,9 +108,48 @@ TEST(Clock, CLOCK_006_idle_wait_jumps_the_simulated_clock_to_the_deadline) {
   EXPECT_LT(watch.now() - before, tain::seconds(1000));
 }
 
+// Whether source text reads a system clock: clock_gettime, gettimeofday, time(NULL), time(nullptr),
+// time(0) or a std::chrono clock, each as a whole word. (Hand-written rather than a std::regex, whose
+// libstdc++ 12 code draws -Wmaybe-uninitialized false positives.)
+bool reads_system_clock(std::string_view text) {
+  const auto word_starts_at = [&](std::size_t at) {
+    return at == 0 || !(std::isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_');
+  };
+  const auto skip_spaces = [&](std::size_t at) {
+    while (at < text.size() && std::isspace(static_cast<unsigned char>(text[at]))) ++at;
+    return at;
+  };
+  for (std::string_view name : {"clock_gettime", "gettimeofday", "std::chrono::system_clock",
+                                "std::chrono::steady_clock", "std::chrono::high_resolution_clock"})
+    for (auto at = text.find(name); at != std::string_view::npos; at = text.find(name, at + 1))
+      if (word_starts_at(at)) return true;
+  for (auto at = text.find("time"); at != std::string_view::npos; at = text.find("time", at + 1)) {
+    if (!word_starts_at(at)) continue;
+    std::size_t next = skip_spaces(at + 4);
+    if (next >= text.size() || text[next] != '(') continue;
+    next = skip_spaces(next + 1);
+    for (std::string_view null : {"NULL", "nullptr", "0"}) {
+      if (text.substr(next, null.size()) != null) continue;
+      const std::size_t close = skip_spaces(next + null.size());
+      if (close < text.size() && text[close] == ')') return true;
+    }
+  }
+  return false;
+}
+
+TEST(Clock, CLOCK_007_the_scan_recognises_every_clock_read) {
+  // [req:CLOCK-007] The scan below is only as good as this recogniser.
+  for (const char* read : {"clock_gettime(CLOCK_MONOTONIC, &ts)", "x = gettimeofday(&tv, 0);", "time(NULL)",
+                           "t = time( nullptr );", "(time(0))", "std::chrono::steady_clock::now()",
+                           "std::chrono::system_clock", "std::chrono::high_resolution_clock"})
+    EXPECT_TRUE(reads_system_clock(read)) << read;
+  for (const char* other : {"my_clock_gettime(x)", "runtime(NULL)", "time(&t)", "timeout(0)", "time_t t;",
+                            "tai_time(NULL)", "std::chrono::nanoseconds", "time(1)", "time"})
+    EXPECT_FALSE(reads_system_clock(other)) << other;
+}
+
 TEST(Clock, CLOCK_007_nothing_above_the_time_layer_reads_a_system_clock) {
   // [req:CLOCK-007] A source scan: the only clock reads allowed are in impl/time.
-  const std::regex clock_read(R"(\b(clock_gettime|gettimeofday|time\s*\(\s*(NULL|nullptr|0)\s*\)|std::chrono::(system|steady|high_resolution)_clock))");
   int scanned = 0;
   for (const char* area : {"impl/iopause", "impl/backend", "impl/loop", "impl/compat"}) {
     const std::filesystem::path dir = std::filesystem::path(REFLOOP_SOURCE_DIR) / area;
@@ -121,7 +161,7 @@ TEST(Clock, CLOCK_007_nothing_above_the_time_layer_reads_a_system_clock) {
       ++scanned;
       // The skalibs compatibility layer reproduces skalibs' clock functions, which read the
       // system clock by definition; it must do so through impl/time, so it is scanned too.
-      EXPECT_FALSE(std::regex_search(text, clock_read)) << entry.path() << " reads a system clock itself";
+      EXPECT_FALSE(reads_system_clock(text)) << entry.path() << " reads a system clock itself";
     }
   }
   // Not vacuous: the areas above the time layer exist and were read.
