@@ -17,28 +17,6 @@ tain from_parts(std::uint64_t sec, std::uint32_t nano) { return tain::normalised
 
 }  // namespace
 
-// implements: TAIN-003
-tain operator+(const tain& a, const tain& b) {
-  std::uint64_t sec = a.sec() + b.sec();
-  std::uint32_t nano = a.nano() + b.nano();  // < 2 * 10^9, fits in 32 bits
-  if (nano >= nano_per_second) {
-    nano -= nano_per_second;
-    ++sec;
-  }
-  return from_parts(sec, nano);
-}
-
-// implements: TAIN-005
-tain operator-(const tain& a, const tain& b) {
-  std::uint64_t sec = a.sec() - b.sec();
-  std::uint32_t nano = a.nano();
-  if (nano < b.nano()) {
-    nano += nano_per_second;
-    --sec;
-  }
-  return from_parts(sec, nano - b.nano());
-}
-
 // implements: TAIN-006 (unsigned negation of the two's complement is defined for INT64_MIN)
 tain add_seconds(const tain& a, std::int64_t seconds) {
   return from_parts(a.sec() + static_cast<std::uint64_t>(seconds), a.nano());

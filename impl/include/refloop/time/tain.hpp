@@ -54,6 +54,19 @@ class tain {
   // a "negative" relative value (a wrapped difference) is greater than every positive one.
   friend constexpr auto operator<=>(const tain&, const tain&) = default;
 
+  // [TAIN-003] Arithmetic is modulo 2^64 seconds (a ring of 2^64 * 10^9 nanoseconds): defined
+  // for every input, never undefined behaviour. Both inputs are normalised, so the nanoseconds
+  // carry or borrow at most once. Inline: every deadline and every wait computes one.
+  friend constexpr tain operator+(const tain& a, const tain& b) {
+    const std::uint32_t nano = a.nano_ + b.nano_;  // < 2 * 10^9, fits in 32 bits
+    if (nano >= nano_per_second) return tain(a.sec_ + b.sec_ + 1, nano - nano_per_second);
+    return tain(a.sec_ + b.sec_, nano);
+  }
+  friend constexpr tain operator-(const tain& a, const tain& b) {
+    if (a.nano_ < b.nano_) return tain(a.sec_ - b.sec_ - 1, a.nano_ + nano_per_second - b.nano_);
+    return tain(a.sec_ - b.sec_, a.nano_ - b.nano_);
+  }
+
  private:
   constexpr tain(std::uint64_t sec, std::uint32_t nano) : sec_(sec), nano_(nano) {}
   std::uint64_t sec_ = 0;
@@ -66,10 +79,7 @@ inline constexpr tain tain_epoch = tain::seconds(tai_magic + 10);            // 
 inline constexpr tain tain_infinite = tain::seconds(tai_magic + (tai_magic >> 1));  // 2^62 + 2^61
 inline constexpr tain tain_infinite_relative = tain::seconds(tai_magic >> 1);       // 2^61 s
 
-// [TAIN-003] Arithmetic is modulo 2^64 seconds (a ring of 2^64 * 10^9 nanoseconds): defined
-// for every input, never undefined behaviour.
-tain operator+(const tain& a, const tain& b);
-tain operator-(const tain& a, const tain& b);
+// [TAIN-003] More arithmetic, modulo 2^64 seconds as operator+ and operator- above.
 tain add_seconds(const tain& a, std::int64_t seconds);
 tain add_milliseconds(const tain& a, std::uint64_t milliseconds);
 tain half(const tain& a);  // floor of half, reading a as an unsigned relative value
