@@ -12,6 +12,10 @@
 
 #include "bench.h"
 
+#ifndef BENCH_LIBRARY_NAME
+#define BENCH_LIBRARY_NAME "raw-epoll"
+#endif
+
 enum { batch = 1024 };  /* events taken per epoll_wait */
 
 static int epoll_fd = -1;
@@ -31,7 +35,17 @@ static void io_watch(size_t channel, int fd) {
   if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &interest) != 0) abort();
 }
 
+#ifdef RAW_EPOLL_REARM
+/* bench-raw-epoll-rearm: the same loop re-arming each fd with the one system call refloop's epoll
+   re-arm makes (spec/loop.md FD-020: an EPOLL_CTL_ADD that the kernel answers EEXIST), so its run
+   phase shows what that sweep over every fd costs the chain afterwards, whoever makes it. */
+static void io_rearm(size_t channel, int fd) {
+  struct epoll_event interest = {.events = EPOLLIN, .data.u64 = channel};
+  if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &interest) == 0) abort();  /* must be EEXIST */
+}
+#else
 static void io_rearm(size_t channel, int fd) { (void)channel, (void)fd; }
+#endif
 
 static void io_run(void) {
   while (!bench_io_finished()) {
@@ -52,7 +66,7 @@ static int64_t lateness_sample(uint64_t deadline_ns) {
 
 int main(int argc, char **argv) {
   static const struct bench_library library = {
-      .name = "raw-epoll", .open = open_loop, .close = close_loop, .io_prepare = io_prepare,
+      .name = BENCH_LIBRARY_NAME, .open = open_loop, .close = close_loop, .io_prepare = io_prepare,
       .io_watch = io_watch, .io_rearm = io_rearm, .io_run = io_run,
       .lateness_sample = lateness_sample};
   return bench_main(&library, argc, argv);
