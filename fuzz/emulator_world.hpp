@@ -14,6 +14,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 #include "os/emulators.hpp"
 
@@ -28,6 +29,7 @@ class EmulatorWorld {
     for (int c = 0; c < 4; ++c) open_pipe(c);
   }
   ~EmulatorWorld() {
+    for (int placeholder : placeholders_) emulators.close(placeholder);
     for (int end : ends_)
       if (end >= 0) ::close(end);
   }
@@ -66,6 +68,12 @@ class EmulatorWorld {
     ends_[2 * c] = fds[0];
     ends_[2 * c + 1] = fds[1];
   }
+  // An emulated kqueue, /dev/poll set or port: a real placeholder descriptor (OS-005), closed
+  // through the emulators when the world ends, or a long fuzzing run runs out of descriptors.
+  int placeholder(int fd) {
+    if (fd >= 0) placeholders_.push_back(fd);
+    return fd;
+  }
   static short real_revents(int fd, int events) {
     pollfd alone{fd, static_cast<short>(events), 0};
     return ::poll(&alone, 1, 0) > 0 ? alone.revents : short{0};
@@ -77,6 +85,7 @@ class EmulatorWorld {
  private:
   const char* target_;
   int ends_[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
+  std::vector<int> placeholders_;
 };
 
 }  // namespace refloop::fuzz

@@ -49,8 +49,6 @@ using Key = std::pair<std::uintptr_t, short>;
 class Run {
  public:
   Run() = default;
-  // The kqueue is a real placeholder descriptor (OS-005): closed, or a long run runs out of them.
-  ~Run() { world_.emulators.close(kq_); }
   Run(const Run&) = delete;
   Run& operator=(const Run&) = delete;
 
@@ -170,7 +168,7 @@ class Run {
 
   EmulatorWorld world_{"kqueue_ops_run"};
   refloop::os::KqueueEmulator& emulator_ = world_.emulators.kqueue();
-  int kq_ = emulator_.kqueue();
+  int kq_ = world_.placeholder(emulator_.kqueue());
   int numbers_[8] = {-1, -1, -1, -1, -1, -1, -1, -1};  // what each end was before it was closed
   std::map<Key, Mode> model_;
 };

@@ -48,8 +48,6 @@ using UserEvent = Association;  // what port_send queued: its events and cookie
 class Run {
  public:
   Run() = default;
-  // The port is a real placeholder descriptor (OS-005): closed, or a long run runs out of them.
-  ~Run() { world_.emulators.close(port_); }
   Run(const Run&) = delete;
   Run& operator=(const Run&) = delete;
 
@@ -209,7 +207,7 @@ class Run {
 
   EmulatorWorld world_{"port_ops_run"};
   PortEmulator& emulator_ = world_.emulators.port();
-  int port_ = emulator_.port_create();
+  int port_ = world_.placeholder(emulator_.port_create());
   int cookies_[4] = {};
   std::map<int, Association> model_;
   std::deque<UserEvent> users_;  // sent, not yet retrieved, oldest first
