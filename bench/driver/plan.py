@@ -26,6 +26,9 @@ REFLOOP_BACKENDS = ("epoll", "epoll-timerfd", "ppoll", "poll", "select")
 # epoll_pwait2: timer lateness only, against epoll (epoll_pwait2) and epoll-timerfd.
 EPOLL_WITHOUT_PWAIT2 = "epoll~no-pwait2"
 IOPAUSE_FUNCTIONS = ("ppoll", "poll", "select")
+# The raw loop that makes the same system calls per re-armed fd as a refloop backend.
+REARMING_BOUND = {"epoll": "raw-epoll-rearm", "epoll-timerfd": "raw-epoll-rearm",
+                  "poll": "raw-poll-flags", "ppoll": "raw-poll-flags", "select": "raw-poll-flags"}
 
 
 def setups():
@@ -40,7 +43,11 @@ def setups():
         result.append(Setup("refloop-skalibs", function, "refloop"))
         result.append(Setup("refloop-iopause", function, "refloop"))
     result += [Setup("raw-epoll", "", "bound"), Setup("raw-poll", "", "bound")]
+    # The raw loops re-arming as refloop must (FD-020's one EPOLL_CTL_ADD, FD-009's two fcntl):
+    # I/O only, the bounds refloop's run phase is read against.
+    result += [Setup(REARMING_BOUND[b], "", "bound", ("io",)) for b in ("epoll", "poll")]
     return result
+
 
 
 def uses_select(setup):
