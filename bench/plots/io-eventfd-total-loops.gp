@@ -23,4 +23,6 @@ plot 'data/io-eventfd-total-loops-refloop-cxx_epoll.dat' using 1:2 with linespoi
      'data/io-eventfd-total-loops-libevent.dat' using 1:2 with linespoints title 'libevent', \
      'data/io-eventfd-total-loops-libuv.dat' using 1:2 with linespoints title 'libuv', \
      'data/io-eventfd-total-loops-raw-epoll.dat' using 1:2 with linespoints title 'raw-epoll', \
-     'data/io-eventfd-total-loops-raw-poll.dat' using 1:2 with linespoints title 'raw-poll'
+     'data/io-eventfd-total-loops-raw-poll.dat' using 1:2 with linespoints title 'raw-poll', \
+     'data/io-eventfd-total-loops-raw-epoll-rearm.dat' using 1:2 with linespoints title 'raw-epoll-rearm', \
+     'data/io-eventfd-total-loops-raw-poll-flags.dat' using 1:2 with linespoints title 'raw-poll-flags'

@@ -23,4 +23,6 @@ plot 'data/io-socketpair-total-loops-refloop-cxx_epoll.dat' using 1:2 with lines
      'data/io-socketpair-total-loops-libevent.dat' using 1:2 with linespoints title 'libevent', \
      'data/io-socketpair-total-loops-libuv.dat' using 1:2 with linespoints title 'libuv', \
      'data/io-socketpair-total-loops-raw-epoll.dat' using 1:2 with linespoints title 'raw-epoll', \
-     'data/io-socketpair-total-loops-raw-poll.dat' using 1:2 with linespoints title 'raw-poll'
+     'data/io-socketpair-total-loops-raw-poll.dat' using 1:2 with linespoints title 'raw-poll', \
+     'data/io-socketpair-total-loops-raw-epoll-rearm.dat' using 1:2 with linespoints title 'raw-epoll-rearm', \
+     'data/io-socketpair-total-loops-raw-poll-flags.dat' using 1:2 with linespoints title 'raw-poll-flags'
