@@ -85,7 +85,7 @@ void TimerfdWait::set_kernel_timer(const kernel::WaitPlan& plan, const tain& sta
 
 // Removes the timerfd's entry (keeping the order of the others) and notes the expiry.
 int TimerfdWait::drop_timer_event(epoll_event* events, int count) {
-  epoll_event* end = std::remove_if(events, events + count, [this](const epoll_event& event) {
+  epoll_event* end = std::remove_if(events, events + count, [](const epoll_event& event) {
     return event.data.u64 == wait_step_event_data;
   });
   if (end != events + count) state_ = KernelTimer::expired;

@@ -22,8 +22,6 @@ namespace refloop::detail {
 
 namespace {
 
-constexpr std::uint64_t one_day_ms = 86'400'000;
-
 // port_associate takes poll(2) events; POLLHUP and POLLERR are delivered whatever is asked, and
 // an err-only fd asks for POLLHUP alone.
 int port_mask(unsigned bands) { return poll_events_for(bands, BackendTraits::ErrOnly::errors_only); }
