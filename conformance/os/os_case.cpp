@@ -12,6 +12,8 @@
 
 #include <cerrno>
 #include <charconv>
+#include <csignal>
+#include <cstring>
 
 #include "os_case_interpreter.hpp"
 
@@ -249,6 +251,7 @@ void Interpreter::world(const std::vector<std::string>& words) {
     const int number_of = fds_.count(target) != 0 ? fds_.at(target) : throw Failed("no open fd named " + target);
     const ssize_t done = verb == "write" ? ::write(number_of, bytes.data(), bytes.size())
                                          : ::read(number_of, bytes.data(), bytes.size());
+    if (done < 0) throw Failed(verb + " " + target + " failed: " + std::strerror(errno));
     if (done != amount) throw Failed(verb + " " + target + " moved " + std::to_string(done) + " bytes");
   } else if (verb == "seek") {
     if (fds_.count(target) == 0 || ::lseek(fds_.at(target), amount, SEEK_SET) != amount) throw Failed("seek failed");
@@ -359,6 +362,9 @@ void Interpreter::check_entries() {
 }  // namespace interpreter
 
 Outcome run_case(std::string_view text, Column& column) {
+  // A case may write to a pipe or socket whose other end it closed: write(2) then fails with
+  // EPIPE, which fails the case; it must not end the runner (or a fuzz target) with SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     interpreter::Interpreter interpreter(column);
     for (const std::string& line : interpreter::split(text, '\n')) interpreter.line(line);
