@@ -49,7 +49,6 @@ def setups():
     return result
 
 
-
 def uses_select(setup):
     return setup.config == "select"
 

@@ -10,7 +10,7 @@ others, with the quartiles of the per-round ratio (so a miss can be told from th
 CELL is io:KIND:N:METRIC:OURS:OTHER[,OTHER...] (KIND eventfd or socketpair, METRIC setup_us, run_us
 or total_us) or timers:T:SPREAD:METRIC:OURS:OTHER[,...] (SPREAD spread or clustered, METRIC
 ns_per_op, start_ns, cancel_ns or expire_ns). Names are bench/driver/plan.py's (refloop-cxx/epoll,
-libev, raw-epoll, ...) or any other bench-PROGRAM[/CONFIG] in BUILD, such as raw-epoll-rearm.
+libev, raw-epoll, raw-epoll-rearm, ...) or any other bench-PROGRAM[/CONFIG] in BUILD.
 For example:
   python3 bench/driver/recheck.py build/bench 9 io:socketpair:9950:run_us:refloop-cxx/epoll:raw-epoll-rearm"""
 import statistics
